@@ -1,0 +1,154 @@
+import type { Socket } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import WebSocket from 'ws';
+import { CLOSE_CODE_ABNORMAL, PROTOCOL_CLOSE } from '../constants.js';
+import { Queue } from '../queue.js';
+import type { ClientRequest, Transport, TransportSink } from '../transport.js';
+
+const BINARY = { binary: true } as const;
+const TEXT = { binary: false } as const;
+
+/** ws closes with a bare code when its receiver rejects a frame; Godot sends a reason too. */
+const REASON_FOR_CODE = new Map<number, string>(
+  Object.values(PROTOCOL_CLOSE).map(({ code, reason }) => [code, reason]),
+);
+
+/**
+ * ws with Godot's wording on the wire: when ws's receiver rejects a frame it calls
+ * `close(code)` without a reason; rxpeer always passes one itself.
+ */
+export class GodotWireWebSocket extends WebSocket {
+  override close(code?: number, data?: string | Buffer): void {
+    if (data === undefined && code !== undefined) data = REASON_FOR_CODE.get(code);
+    super.close(code, data);
+  }
+}
+
+/** The close the peer itself sent because of what ws's receiver rejected (exact rule 3). */
+function protocolCloseFor(error: Error & { code?: string }): { code: number; reason: string } | null {
+  const code = error.code;
+  if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return null;
+  if (code === 'WS_ERR_INVALID_UTF8') return PROTOCOL_CLOSE.invalidPayload;
+  if (code.endsWith('PAYLOAD_LENGTH') && code !== 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH') return PROTOCOL_CLOSE.messageTooBig;
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return PROTOCOL_CLOSE.messageTooBig;
+  return PROTOCOL_CLOSE.protocolError;
+}
+
+/** A WebSocketPeer's transport over a `ws` WebSocket, client or server side. */
+export class WsTransport implements Transport {
+  readonly #ws: WebSocket;
+  #socket: Socket | null;
+  #noDelay: boolean;
+  #protocolClose: { code: number; reason: string } | null = null;
+  /** Payload sizes of messages handed to ws whose write callback has not run yet. */
+  readonly #pendingSizes = new Queue<number>();
+  #pendingBytes = 0;
+  readonly #written = (): void => {
+    this.#pendingBytes -= this.#pendingSizes.shift() ?? 0;
+  };
+
+  constructor(ws: WebSocket, sink: TransportSink, socket: Socket | null, noDelay: boolean, requestedUrl?: string) {
+    this.#ws = ws;
+    this.#socket = socket;
+    this.#noDelay = noDelay;
+    socket?.setNoDelay(noDelay);
+    ws.on('upgrade', (response) => {
+      this.#socket = response.socket as Socket;
+      this.#socket.setNoDelay(this.#noDelay);
+    });
+    const open = (): void =>
+      sink.onOpen({
+        protocol: ws.protocol,
+        remoteAddress: this.#socket?.remoteAddress ?? '',
+        remotePort: this.#socket?.remotePort ?? 0,
+        requestedUrl,
+      });
+    if (ws.readyState === WebSocket.OPEN) open();
+    else ws.on('open', open);
+    ws.on('message', (data: Buffer, isBinary: boolean) => sink.onMessage(data, !isBinary));
+    ws.on('pong', () => sink.onPong());
+    // Every failure also ends in 'close'; the listener keeps ws from throwing it.
+    ws.on('error', (error: Error) => {
+      this.#protocolClose ??= protocolCloseFor(error);
+    });
+    ws.on('close', (code: number, reason: Buffer) => {
+      const sent = this.#protocolClose;
+      if (sent !== null) sink.onClose(sent.code, sent.reason);
+      else if (code === 1006) sink.onClose(CLOSE_CODE_ABNORMAL, '');
+      else sink.onClose(code, reason.toString());
+    });
+  }
+
+  get bufferedAmount(): number {
+    return this.#pendingBytes;
+  }
+
+  get bufferedCount(): number {
+    return this.#pendingSizes.length;
+  }
+
+  send(data: Uint8Array, isText: boolean): boolean {
+    if (this.#ws.readyState !== WebSocket.OPEN) return false;
+    this.#pendingSizes.push(data.byteLength);
+    this.#pendingBytes += data.byteLength;
+    this.#ws.send(data, isText ? TEXT : BINARY, this.#written);
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.#ws.terminate();
+  }
+
+  ping(): boolean {
+    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.ping();
+    return true;
+  }
+
+  pauseReading(): void {
+    this.#ws.pause();
+  }
+
+  resumeReading(): void {
+    this.#ws.resume();
+  }
+
+  setNoDelay(enabled: boolean): void {
+    this.#noDelay = enabled;
+    this.#socket?.setNoDelay(enabled);
+  }
+}
+
+/** Opens a client connection with ws. Throws only for arguments ws itself refuses. */
+export function connectWithWs(request: ClientRequest, sink: TransportSink): Transport {
+  const headers: Record<string, string> = {};
+  for (const { name, value } of request.headers) {
+    const key = name.toLowerCase();
+    headers[key] = key in headers ? `${headers[key]}, ${value}` : value;
+  }
+  const options: WebSocket.ClientOptions = {
+    maxPayload: request.maxPayload,
+    headers,
+    followRedirects: false,
+  };
+  const tls = request.url.protocol === 'wss:' ? request.tls : null;
+  if (tls !== null) {
+    if (tls.trustedCa !== undefined) options.ca = toPem(tls.trustedCa);
+    if (tls.mode === 'client-unsafe') options.rejectUnauthorized = false;
+    const expectedName = tls.commonNameOverride;
+    if (expectedName !== undefined) {
+      // ws hands this to tls.connect; @types/ws declares a different signature.
+      const verify = (_host: string, cert: PeerCertificate): Error | undefined => checkServerIdentity(expectedName, cert);
+      (options as { checkServerIdentity?: unknown }).checkServerIdentity = verify;
+    }
+  }
+  const ws = new GodotWireWebSocket(request.url, request.protocols, options);
+  return new WsTransport(ws, sink, null, request.noDelay);
+}
+
+function toPem(value: string | Uint8Array): string | Buffer {
+  return typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}

@@ -1,0 +1,18 @@
+// Node: client connections over ws; server-side streams from TCPServer / StreamPeerTLS.
+// Bundlers targeting browsers swap this module for platform.browser.ts (package.json "browser").
+import { ErrorCode } from './constants.js';
+import type { AttachRequest, TransportSettings } from './internal.js';
+import { acceptNodeStream } from './node/accept.js';
+import { connectWithWs } from './node/ws-transport.js';
+import type { ClientRequest, Transport, TransportSink } from './transport.js';
+
+export interface Platform {
+  connect(request: ClientRequest, sink: TransportSink): Transport;
+  /** A server-side handshake over `stream`, or why it can't be done. */
+  accept(stream: unknown, settings: TransportSettings): Pick<AttachRequest, 'open'> | ErrorCode;
+}
+
+export const platform: Platform = {
+  connect: connectWithWs,
+  accept: acceptNodeStream,
+};

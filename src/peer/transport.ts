@@ -1,0 +1,62 @@
+// The one narrow link between a WebSocketPeer and its I/O. A transport owns the socket
+// (ws, the browser's WebSocket, or memory) and pushes what happens into a sink; the peer
+// records it and applies it in poll(). The peer never touches a socket.
+
+/** What a transport reports. Called from I/O callbacks, never from inside poll(). */
+export interface TransportSink {
+  /** Handshake complete. */
+  onOpen(info: OpenInfo): void;
+  /** One whole message. `data` belongs to the peer from now on. */
+  onMessage(data: Uint8Array, isText: boolean): void;
+  /** A pong answered our ping. */
+  onPong(): void;
+  /**
+   * The remote's close frame arrived (code ≥ 1000, 1005 for an empty frame), or the
+   * connection is gone without one (code -1). For a protocol error the peer detected
+   * itself, code and reason are the ones it sent (exact rule 3). Reported once.
+   */
+  onClose(code: number, reason: string): void;
+}
+
+export interface OpenInfo {
+  protocol: string;
+  remoteAddress: string;
+  remotePort: number;
+  /** Server side: the URL the client asked for, `ws(s)://host/path?query`. */
+  requestedUrl?: string;
+}
+
+export interface Transport {
+  /** Queue a message. False when the transport can no longer send (closing underneath). */
+  send(data: Uint8Array, isText: boolean): boolean;
+  /** Send a close frame (also used to answer the remote's); no-op once sent. */
+  close(code: number, reason: string): void;
+  /** Drop the connection now, without a close frame. Reports nothing afterwards. */
+  terminate(): void;
+  /** Send a ping; false when the transport can't (browsers). */
+  ping(): boolean;
+  /** Payload bytes accepted by send() but not yet written to the network. */
+  readonly bufferedAmount: number;
+  /** Messages accepted by send() but not yet written, where known (else 0). */
+  readonly bufferedCount: number;
+  /** Stop reading from the network (TCP pushes back); resumeReading() undoes it. */
+  pauseReading(): void;
+  resumeReading(): void;
+  setNoDelay(enabled: boolean): void;
+  /** Close codes this transport can put on the wire (browsers allow fewer). */
+  canSendCloseCode?(code: number): boolean;
+}
+
+/** Creates client transports; one per platform (ws in Node, WebSocket in browsers). */
+export interface ClientConnector {
+  connect(request: ClientRequest, sink: TransportSink): Transport;
+}
+
+export interface ClientRequest {
+  url: URL;
+  protocols: string[];
+  headers: { name: string; value: string }[];
+  tls: import('./tls-options.js').TLSOptions | null;
+  maxPayload: number;
+  noDelay: boolean;
+}

@@ -1,0 +1,76 @@
+// Pure argument checks shared by the peer and the servers. No state.
+import { MAX_CLOSE_REASON_BYTES } from './constants.js';
+import { utf8ByteLength } from './utf8.js';
+
+/**
+ * Close codes an application may put in a close frame (RFC 6455 §7.4.1 and the IANA
+ * registry): 1000–1003, 1007–1014, 3000–4999. 1004–1006 and 1015 are reserved.
+ */
+export function isSendableCloseCode(code: number): boolean {
+  return (
+    (code >= 1000 && code <= 1003) ||
+    (code >= 1007 && code <= 1014) ||
+    (code >= 3000 && code <= 4999)
+  );
+}
+
+export function isValidCloseReason(reason: unknown): reason is string {
+  return typeof reason === 'string' && utf8ByteLength(reason) <= MAX_CLOSE_REASON_BYTES;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** An HTTP token (RFC 7230 §3.2.6): what a header name or a subprotocol may be. */
+export function isToken(value: string): boolean {
+  return TOKEN.test(value);
+}
+
+export interface HeaderLine {
+  name: string;
+  value: string;
+}
+
+/**
+ * Parses a Godot-style `"Name: value"` handshake header. Returns null when the line
+ * could smuggle anything into the request (CR, LF, NUL, a bad name): header injection.
+ */
+export function parseHeaderLine(line: unknown): HeaderLine | null {
+  if (typeof line !== 'string') return null;
+  if (/[\r\n\0]/.test(line)) return null;
+  const colon = line.indexOf(':');
+  if (colon <= 0) return null;
+  const name = line.slice(0, colon).trim();
+  if (!isToken(name)) return null;
+  return { name, value: line.slice(colon + 1).trim() };
+}
+
+/** Subprotocol list with whitespace stripped, or null when an entry is not a token or repeats. */
+export function normalizeProtocols(protocols: unknown): string[] | null {
+  if (!Array.isArray(protocols)) return null;
+  const seen = new Set<string>();
+  for (const entry of protocols) {
+    if (typeof entry !== 'string') return null;
+    const p = entry.trim();
+    if (!isToken(p) || seen.has(p)) return null;
+    seen.add(p);
+  }
+  return [...seen];
+}
+
+/** Parsed ws:// or wss:// URL, or null. Empty path becomes "/". */
+export function parseWebSocketUrl(url: unknown): URL | null {
+  if (typeof url !== 'string' || url.length === 0) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') return null;
+  if (parsed.hostname === '' || parsed.hash !== '') return null;
+  return parsed;
+}
+
+export function isNonNegativeInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}

@@ -1,0 +1,509 @@
+import {
+  CLOSE_CODE_ABNORMAL,
+  ErrorCode,
+  State,
+  WriteMode,
+} from './constants.js';
+import {
+  AttachRequest,
+  kAttachTransport,
+  kNextTimer,
+  kSetClock,
+  kSetHooks,
+  kTakePacket,
+  PeerHooks,
+  TransportSettings,
+} from './internal.js';
+import { createPacket, Packet } from './packet.js';
+import { platform } from './platform.js';
+import { Queue } from './queue.js';
+import type { TLSOptions } from './tls-options.js';
+import type { Transport, TransportSink } from './transport.js';
+import { encodeUtf8, isUtf8 } from './utf8.js';
+import {
+  isNonNegativeInteger,
+  isSendableCloseCode,
+  isValidCloseReason,
+  normalizeProtocols,
+  parseHeaderLine,
+  parseWebSocketUrl,
+} from './validation.js';
+
+const EMPTY = new Uint8Array(0);
+const defaultClock = (): number => performance.now();
+
+/** Something the transport reported, applied in order by the next poll(). */
+type ControlEvent =
+  | { kind: 'open'; protocol: string; remoteAddress: string; remotePort: number; requestedUrl?: string }
+  | { kind: 'pong' }
+  | { kind: 'close'; code: number; reason: string };
+
+/** Limits in force for one connection, taken when it starts. */
+interface Limits {
+  inbound: number;
+  outbound: number;
+  maxPackets: number;
+  heartbeatMs: number;
+}
+
+/**
+ * Godot's `WebSocketPeer`: one WebSocket connection, client or server side, driven by
+ * `poll()`. Nothing happens in the background: what the network did becomes visible
+ * only inside `poll()` (and state changes synchronously in `connectToUrl`,
+ * `acceptStream` and `close`). Methods return an {@link ErrorCode} and never throw.
+ */
+export class WebSocketPeer {
+  /** Extra `"Name: value"` lines for the client request or the server's 101 response. */
+  handshakeHeaders: string[] = [];
+  /** Subprotocols to offer (client) or accept (server), in order of preference. */
+  supportedProtocols: string[] = [];
+
+  #inboundBufferSize = 65535;
+  #outboundBufferSize = 65535;
+  #maxQueuedPackets = 2048;
+  #heartbeatInterval = 0;
+  #noDelay = true;
+
+  #state = State.CLOSED;
+  #transport: Transport | null = null;
+  #sink: TransportSink | null = null;
+  #events: ControlEvent[] = [];
+  #limits: Limits = { inbound: 65535, outbound: 65535, maxPackets: 2048, heartbeatMs: 0 };
+
+  #requestedUrl = '';
+  #selectedProtocol = '';
+  #connectedHost = '';
+  #connectedPort = 0;
+  #closeCode = CLOSE_CODE_ABNORMAL;
+  #closeReason = '';
+
+  /** Received messages; the first `#visible` of them have been shown by poll(). */
+  #inbound = new Queue<Packet>();
+  #visible = 0;
+  #visibleBytes = 0;
+  #readingPaused = false;
+  #lastWasString = false;
+  #packetError = ErrorCode.OK;
+
+  #heartbeatDue = Infinity;
+  #awaitingPong = false;
+
+  #hooks: PeerHooks | null = null;
+  #wakePending = false;
+  #clock: () => number = defaultClock;
+
+  /** Largest message that can be received, in bytes (also the inbound queue's byte limit). */
+  get inboundBufferSize(): number {
+    return this.#inboundBufferSize;
+  }
+  /** Ignored unless a positive integer. Taken when a connection starts. */
+  set inboundBufferSize(value: number) {
+    if (isNonNegativeInteger(value) && value > 0) this.#inboundBufferSize = value;
+  }
+
+  /** Bytes that may wait to be written; ≤ 0 removes the limit. Taken when a connection starts. */
+  get outboundBufferSize(): number {
+    return this.#outboundBufferSize;
+  }
+  set outboundBufferSize(value: number) {
+    if (typeof value === 'number' && Number.isInteger(value)) this.#outboundBufferSize = value;
+  }
+
+  /** Messages each queue (inbound and outbound) may hold. Ignored unless a positive integer. */
+  get maxQueuedPackets(): number {
+    return this.#maxQueuedPackets;
+  }
+  set maxQueuedPackets(value: number) {
+    if (isNonNegativeInteger(value) && value > 0) this.#maxQueuedPackets = value;
+  }
+
+  /** Seconds between protocol pings; 0 turns the heartbeat off. Negative values are ignored. */
+  get heartbeatInterval(): number {
+    return this.#heartbeatInterval;
+  }
+  set heartbeatInterval(value: number) {
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) this.#heartbeatInterval = value;
+  }
+
+  /**
+   * Connects to a `ws://` or `wss://` URL. Returns OK and enters CONNECTING; the outcome
+   * shows in a later `poll()` (OPEN, or CLOSED with close code -1).
+   */
+  connectToUrl(url: string, tlsOptions?: TLSOptions | null): ErrorCode {
+    const parsed = parseWebSocketUrl(url);
+    if (parsed === null) return ErrorCode.ERR_INVALID_PARAMETER;
+    if (tlsOptions != null && (typeof tlsOptions.isServer !== 'function' || tlsOptions.isServer())) {
+      return ErrorCode.ERR_INVALID_PARAMETER;
+    }
+    if (this.#state === State.CONNECTING || this.#state === State.OPEN) return ErrorCode.ERR_ALREADY_IN_USE;
+    const settings = this.#settings();
+    if (settings === null) return ErrorCode.ERR_INVALID_PARAMETER;
+    return this.#start(url, (sink) =>
+      platform.connect({ url: parsed, tls: tlsOptions ?? null, ...settings }, sink),
+    );
+  }
+
+  /**
+   * Server side: takes a stream from `TCPServer.takeConnection()` (or
+   * `StreamPeerTLS.acceptStream`) and runs the WebSocket handshake in `poll()`.
+   */
+  acceptStream(stream: unknown): ErrorCode {
+    if (this.#state === State.CONNECTING || this.#state === State.OPEN) return ErrorCode.ERR_ALREADY_IN_USE;
+    const settings = this.#settings();
+    if (settings === null) return ErrorCode.ERR_INVALID_PARAMETER;
+    const accepted = platform.accept(stream, settings);
+    if (typeof accepted === 'number') return accepted;
+    return this.#start('', (sink) => accepted.open(sink, settings));
+  }
+
+  /** Applies everything the transport recorded since the last poll. */
+  poll(): void {
+    this.#wakePending = false;
+    if (this.#events.length > 0) this.#applyEvents();
+    if (this.#state === State.OPEN && this.#limits.heartbeatMs > 0) this.#checkHeartbeat();
+    if (this.#visible < this.#inbound.length) this.#showArrived();
+  }
+
+  getReadyState(): State {
+    return this.#state;
+  }
+
+  /** Packets received and shown by poll(); still readable after the close (exact rule 1). */
+  getAvailablePacketCount(): number {
+    return this.#visible;
+  }
+
+  /** Oldest packet, or an empty array with `getPacketError()` = ERR_UNAVAILABLE. */
+  getPacket(): Uint8Array {
+    const packet = this.#takePacket();
+    return packet === undefined ? EMPTY : packet.data;
+  }
+
+  getPacketError(): ErrorCode {
+    return this.#packetError;
+  }
+
+  /** Whether the last packet read by `getPacket()` was a text frame. */
+  wasStringPacket(): boolean {
+    return this.#lastWasString;
+  }
+
+  /** Sends a binary message (Godot's `PacketPeer.put_packet`). */
+  putPacket(data: Uint8Array): ErrorCode {
+    return this.send(data, WriteMode.BINARY);
+  }
+
+  /** Sends `message` as a binary frame, or as a text frame (must be valid UTF-8) with WriteMode.TEXT. */
+  send(message: Uint8Array, writeMode: WriteMode = WriteMode.BINARY): ErrorCode {
+    if (!(message instanceof Uint8Array)) return ErrorCode.ERR_INVALID_PARAMETER;
+    if (writeMode !== WriteMode.BINARY && writeMode !== WriteMode.TEXT) return ErrorCode.ERR_INVALID_PARAMETER;
+    if (this.#state !== State.OPEN) return ErrorCode.FAILED;
+    const isText = writeMode === WriteMode.TEXT;
+    if (isText && !isUtf8(message)) return ErrorCode.ERR_INVALID_DATA;
+    return this.#write(message, isText);
+  }
+
+  sendText(message: string): ErrorCode {
+    if (typeof message !== 'string') return ErrorCode.ERR_INVALID_PARAMETER;
+    if (this.#state !== State.OPEN) return ErrorCode.FAILED;
+    return this.#write(encodeUtf8(message), true);
+  }
+
+  /**
+   * Starts a clean close (OPEN → CLOSING; keep polling until CLOSED), or with a negative
+   * code drops the connection at once without a close frame. Invalid codes and reasons
+   * over 123 UTF-8 bytes return ERR_INVALID_PARAMETER and change nothing.
+   */
+  close(code = 1000, reason = ''): ErrorCode {
+    if (typeof code !== 'number' || !Number.isInteger(code) || !isValidCloseReason(reason)) {
+      return ErrorCode.ERR_INVALID_PARAMETER;
+    }
+    if (code >= 0 && !isSendableCloseCode(code)) return ErrorCode.ERR_INVALID_PARAMETER;
+    const transport = this.#transport;
+    if (code >= 0 && transport?.canSendCloseCode && !transport.canSendCloseCode(code)) {
+      return ErrorCode.ERR_INVALID_PARAMETER;
+    }
+    if (this.#state === State.CONNECTING || (this.#state === State.OPEN && code < 0)) {
+      this.#abort();
+    } else if (this.#state === State.OPEN) {
+      transport!.close(code, reason);
+      this.#setState(State.CLOSING);
+    }
+    return ErrorCode.OK;
+  }
+
+  /** Code of the close frame received from the remote; -1 if none (an unclean close). */
+  getCloseCode(): number {
+    return this.#closeCode;
+  }
+
+  getCloseReason(): string {
+    return this.#closeReason;
+  }
+
+  getConnectedHost(): string {
+    return this.#connectedHost;
+  }
+
+  getConnectedPort(): number {
+    return this.#connectedPort;
+  }
+
+  /** Payload bytes sent but not yet written to the network; 0 unless OPEN. */
+  getCurrentOutboundBufferedAmount(): number {
+    return this.#state === State.OPEN && this.#transport !== null ? this.#transport.bufferedAmount : 0;
+  }
+
+  /** The URL passed to `connectToUrl`, or on the server `ws(s)://` + Host + path and query. */
+  getRequestedUrl(): string {
+    return this.#requestedUrl;
+  }
+
+  getSelectedProtocol(): string {
+    return this.#selectedProtocol;
+  }
+
+  /** Disables Nagle's algorithm on the TCP socket (the default), or re-enables it. */
+  setNoDelay(enabled: boolean): void {
+    this.#noDelay = Boolean(enabled);
+    this.#transport?.setNoDelay(this.#noDelay);
+  }
+
+  // ---- internal surface (symbols) ----
+
+  /** Installs the single driver's hooks; false if another driver holds the peer. */
+  [kSetHooks](hooks: PeerHooks | null): boolean {
+    if (hooks !== null && this.#hooks !== null && this.#hooks !== hooks) return false;
+    this.#hooks = hooks;
+    return true;
+  }
+
+  [kSetClock](clock: (() => number) | null): void {
+    this.#clock = clock ?? defaultClock;
+  }
+
+  /** When a poll is next due for the peer's own timers (heartbeat), on its clock; Infinity if never. */
+  [kNextTimer](): number {
+    return this.#state === State.OPEN ? this.#heartbeatDue : Infinity;
+  }
+
+  /** getPacket() without unwrapping, for drivers that emit Packet objects. */
+  [kTakePacket](): Packet | undefined {
+    return this.#takePacket();
+  }
+
+  /** Starts a connection over a transport built by the caller (memory pairs, servers). */
+  [kAttachTransport](request: AttachRequest): ErrorCode {
+    if (this.#state === State.CONNECTING || this.#state === State.OPEN) return ErrorCode.ERR_ALREADY_IN_USE;
+    const settings = this.#settings();
+    if (settings === null) return ErrorCode.ERR_INVALID_PARAMETER;
+    return this.#start(request.requestedUrl, (sink) => request.open(sink, settings));
+  }
+
+  // ---- private ----
+
+  #settings(): TransportSettings | null {
+    const protocols = normalizeProtocols(this.supportedProtocols);
+    if (protocols === null || !Array.isArray(this.handshakeHeaders)) return null;
+    const headers = [];
+    for (const line of this.handshakeHeaders) {
+      const header = parseHeaderLine(line);
+      if (header === null) return null;
+      headers.push(header);
+    }
+    return { protocols, headers, maxPayload: this.#inboundBufferSize, noDelay: this.#noDelay };
+  }
+
+  #start(requestedUrl: string, open: (sink: TransportSink) => Transport): ErrorCode {
+    this.#release();
+    this.#inbound.clear();
+    this.#visible = 0;
+    this.#visibleBytes = 0;
+    this.#readingPaused = false;
+    this.#lastWasString = false;
+    this.#packetError = ErrorCode.OK;
+    this.#requestedUrl = requestedUrl;
+    this.#selectedProtocol = '';
+    this.#connectedHost = '';
+    this.#connectedPort = 0;
+    this.#closeCode = CLOSE_CODE_ABNORMAL;
+    this.#closeReason = '';
+    this.#awaitingPong = false;
+    this.#heartbeatDue = Infinity;
+    this.#limits = {
+      inbound: this.#inboundBufferSize,
+      outbound: this.#outboundBufferSize,
+      maxPackets: this.#maxQueuedPackets,
+      heartbeatMs: this.#heartbeatInterval * 1000,
+    };
+    const sink = this.#createSink();
+    this.#sink = sink;
+    try {
+      this.#transport = open(sink);
+    } catch {
+      // A transport that cannot even start (e.g. the platform refuses the URL) is a bad argument.
+      this.#sink = null;
+      return ErrorCode.ERR_INVALID_PARAMETER;
+    }
+    this.#setState(State.CONNECTING);
+    return ErrorCode.OK;
+  }
+
+  /** The transport's only way in: records events for the next poll and wakes the driver. */
+  #createSink(): TransportSink {
+    const sink: TransportSink = {
+      onOpen: (info) => {
+        if (this.#sink !== sink) return;
+        this.#events.push({ kind: 'open', ...info });
+        this.#wake();
+      },
+      onMessage: (data, isText) => {
+        if (this.#sink !== sink) return;
+        this.#inbound.push(createPacket(data, isText));
+        this.#wake();
+      },
+      onPong: () => {
+        if (this.#sink !== sink) return;
+        this.#events.push({ kind: 'pong' });
+        this.#wake();
+      },
+      onClose: (code, reason) => {
+        if (this.#sink !== sink) return;
+        this.#events.push({ kind: 'close', code, reason });
+        this.#sink = null; // a transport reports its close once; nothing may follow it
+        this.#wake();
+      },
+    };
+    return sink;
+  }
+
+  #wake(): void {
+    if (this.#wakePending) return;
+    this.#wakePending = true;
+    this.#hooks?.wake();
+  }
+
+  #applyEvents(): void {
+    const events = this.#events;
+    this.#events = [];
+    for (const event of events) {
+      switch (event.kind) {
+        case 'open':
+          if (this.#state !== State.CONNECTING) break;
+          this.#selectedProtocol = event.protocol;
+          this.#connectedHost = event.remoteAddress;
+          this.#connectedPort = event.remotePort;
+          if (event.requestedUrl !== undefined) this.#requestedUrl = event.requestedUrl;
+          if (this.#limits.heartbeatMs > 0) this.#heartbeatDue = this.#clock() + this.#limits.heartbeatMs;
+          this.#setState(State.OPEN);
+          break;
+        case 'pong':
+          this.#awaitingPong = false;
+          break;
+        case 'close':
+          this.#applyClose(event.code, event.reason);
+          break;
+      }
+    }
+  }
+
+  #applyClose(code: number, reason: string): void {
+    if (this.#state === State.CLOSED) return;
+    if (code !== CLOSE_CODE_ABNORMAL) {
+      this.#closeCode = code;
+      this.#closeReason = reason;
+      if (this.#state === State.OPEN) {
+        // The remote closed first: answer with the same code and reason, as Godot does.
+        this.#setState(State.CLOSING);
+        this.#transport?.close(code, reason);
+        this.#hooks?.closeRequested?.(code, reason);
+      }
+    }
+    this.#release();
+    this.#finish();
+  }
+
+  #checkHeartbeat(): void {
+    const now = this.#clock();
+    if (now < this.#heartbeatDue) return;
+    if (this.#awaitingPong) {
+      // The previous ping went unanswered: the remote is gone (Godot #99747).
+      this.#abort();
+      return;
+    }
+    if (!this.#transport!.ping()) {
+      this.#heartbeatDue = Infinity; // the platform cannot ping (browsers)
+      return;
+    }
+    this.#awaitingPong = true;
+    this.#heartbeatDue = now + this.#limits.heartbeatMs;
+  }
+
+  /** Moves arrived messages into view within the inbound limits; the rest wait in the socket. */
+  #showArrived(): void {
+    const { inbound, maxPackets } = this.#limits;
+    const closed = this.#state === State.CLOSED;
+    while (this.#visible < this.#inbound.length) {
+      const size = this.#inbound.at(this.#visible)!.data.byteLength;
+      if (!closed && this.#visible > 0 && (this.#visible >= maxPackets || this.#visibleBytes + size > inbound)) break;
+      this.#visible++;
+      this.#visibleBytes += size;
+      this.#hooks?.packetReady?.();
+    }
+    const backlog = this.#visible < this.#inbound.length;
+    if (backlog !== this.#readingPaused && this.#transport !== null) {
+      this.#readingPaused = backlog;
+      if (backlog) this.#transport.pauseReading();
+      else this.#transport.resumeReading();
+    }
+  }
+
+  #takePacket(): Packet | undefined {
+    if (this.#visible === 0) {
+      this.#packetError = ErrorCode.ERR_UNAVAILABLE;
+      return undefined;
+    }
+    const packet = this.#inbound.shift()!;
+    this.#visible--;
+    this.#visibleBytes -= packet.data.byteLength;
+    this.#lastWasString = packet.isString;
+    this.#packetError = ErrorCode.OK;
+    return packet;
+  }
+
+  #write(data: Uint8Array, isText: boolean): ErrorCode {
+    const transport = this.#transport!;
+    const { outbound, maxPackets } = this.#limits;
+    if (transport.bufferedCount >= maxPackets) return ErrorCode.ERR_OUT_OF_MEMORY;
+    if (outbound > 0 && transport.bufferedAmount + data.byteLength > outbound) return ErrorCode.ERR_OUT_OF_MEMORY;
+    return transport.send(data, isText) ? ErrorCode.OK : ErrorCode.FAILED;
+  }
+
+  /** CLOSED at once, no close frame; close code -1 unless a close frame already arrived. */
+  #abort(): void {
+    this.#transport?.terminate();
+    this.#release();
+    this.#finish();
+  }
+
+  #release(): void {
+    this.#sink = null;
+    this.#transport = null;
+    this.#events = [];
+    this.#readingPaused = false;
+    this.#heartbeatDue = Infinity;
+  }
+
+  #finish(): void {
+    // CLOSED first, so every packet that arrived is shown before the driver hears of it.
+    this.#state = State.CLOSED;
+    this.#showArrived();
+    this.#hooks?.stateChanged(State.CLOSED);
+  }
+
+  #setState(state: State): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.#hooks?.stateChanged(state);
+  }
+}
