@@ -1,1 +1,3 @@
-export {};
+export { fromPeer, type ObservablePeer, type FromPeerOptions } from './observable-peer.js';
+export { type CloseInfo, WebSocketCloseError, WebSocketPeerError } from './errors.js';
+export { connect, type ConnectOptions, type PeerOptions } from './connect.js';

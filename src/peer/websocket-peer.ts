@@ -38,7 +38,7 @@ type ControlEvent =
   | { kind: 'pong' }
   | { kind: 'close'; code: number; reason: string };
 
-/** Limits in force for one connection, taken when it starts. */
+/** Limits in force for one connection, taken when its handshake completes. */
 interface Limits {
   inbound: number;
   outbound: number;
@@ -330,12 +330,6 @@ export class WebSocketPeer {
     this.#closeReason = '';
     this.#awaitingPong = false;
     this.#heartbeatDue = Infinity;
-    this.#limits = {
-      inbound: this.#inboundBufferSize,
-      outbound: this.#outboundBufferSize,
-      maxPackets: this.#maxQueuedPackets,
-      heartbeatMs: this.#heartbeatInterval * 1000,
-    };
     const sink = this.#createSink();
     this.#sink = sink;
     try {
@@ -394,6 +388,13 @@ export class WebSocketPeer {
           this.#connectedHost = event.remoteAddress;
           this.#connectedPort = event.remotePort;
           if (event.requestedUrl !== undefined) this.#requestedUrl = event.requestedUrl;
+          // As in Godot, the limits in force are the ones set when the handshake completes.
+          this.#limits = {
+            inbound: this.#inboundBufferSize,
+            outbound: this.#outboundBufferSize,
+            maxPackets: this.#maxQueuedPackets,
+            heartbeatMs: this.#heartbeatInterval * 1000,
+          };
           if (this.#limits.heartbeatMs > 0) this.#heartbeatDue = this.#clock() + this.#limits.heartbeatMs;
           this.#setState(State.OPEN);
           break;

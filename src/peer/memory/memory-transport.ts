@@ -77,3 +77,16 @@ export function joinInMemory(a: WebSocketPeer, b: WebSocketPeer, url = 'ws://mem
   }
   return [endA, endB];
 }
+
+/** Makes `peer` CONNECTING over a connection that fails: CLOSED with -1 at its first poll(). */
+export function refuseInMemory(peer: WebSocketPeer, url = 'ws://memory/'): void {
+  const end = new MemoryEnd();
+  const error = peer[kAttachTransport]({
+    requestedUrl: url,
+    open: (sink) => {
+      sink.onClose(CLOSE_CODE_ABNORMAL, '');
+      return end;
+    },
+  });
+  if (error !== ErrorCode.OK) throw new Error(`refuseInMemory: peer must not be in use (got ${ErrorCode[error]})`);
+}

@@ -1,0 +1,98 @@
+import { Observable } from 'rxjs';
+import { ErrorCode } from '../peer/constants.js';
+import type { TLSOptions } from '../peer/tls-options.js';
+import { WebSocketPeer } from '../peer/websocket-peer.js';
+import { WebSocketCloseError, WebSocketPeerError } from './errors.js';
+import { fromPeer, type FromPeerOptions, type ObservablePeer } from './observable-peer.js';
+
+/** The peer's properties, set before it connects or accepts. */
+export interface PeerOptions {
+  /** Subprotocols to offer (client) or accept (server). */
+  protocols?: string[];
+  /** Extra handshake headers, as `"Name: value"` lines or an object. */
+  headers?: string[] | Record<string, string>;
+  inboundBufferSize?: number;
+  outboundBufferSize?: number;
+  maxQueuedPackets?: number;
+  /** Protocol-level ping interval in seconds (0 = off). */
+  heartbeatInterval?: number;
+  noDelay?: boolean;
+}
+
+export interface ConnectOptions extends PeerOptions, FromPeerOptions {
+  /** TLS settings for wss:// (`TLSOptions.client(...)` or `TLSOptions.clientUnsafe()`). */
+  tls?: TLSOptions;
+}
+
+/** Applies `options` to `peer`; throws a TypeError naming the first bad option. */
+export function applyPeerOptions(peer: WebSocketPeer, options: PeerOptions, caller: string): void {
+  const { protocols, headers, inboundBufferSize, outboundBufferSize, maxQueuedPackets, heartbeatInterval, noDelay } = options;
+  if (protocols !== undefined) {
+    if (!Array.isArray(protocols) || protocols.some((p) => typeof p !== 'string')) {
+      throw new TypeError(`${caller}: protocols must be an array of strings`);
+    }
+    peer.supportedProtocols = [...protocols];
+  }
+  if (headers !== undefined) {
+    if (Array.isArray(headers)) peer.handshakeHeaders = [...headers];
+    else if (typeof headers === 'object' && headers !== null) {
+      peer.handshakeHeaders = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+    } else throw new TypeError(`${caller}: headers must be "Name: value" lines or an object`);
+  }
+  const positive = (name: string, value: number | undefined, allowZeroOrLess = false): void => {
+    if (value === undefined) return;
+    if (typeof value !== 'number' || !Number.isInteger(value) || (!allowZeroOrLess && value <= 0)) {
+      throw new TypeError(`${caller}: ${name} must be ${allowZeroOrLess ? 'an integer' : 'a positive integer'}, got ${String(value)}`);
+    }
+  };
+  positive('inboundBufferSize', inboundBufferSize);
+  positive('outboundBufferSize', outboundBufferSize, true);
+  positive('maxQueuedPackets', maxQueuedPackets);
+  if (inboundBufferSize !== undefined) peer.inboundBufferSize = inboundBufferSize;
+  if (outboundBufferSize !== undefined) peer.outboundBufferSize = outboundBufferSize;
+  if (maxQueuedPackets !== undefined) peer.maxQueuedPackets = maxQueuedPackets;
+  if (heartbeatInterval !== undefined) {
+    if (typeof heartbeatInterval !== 'number' || !Number.isFinite(heartbeatInterval) || heartbeatInterval < 0) {
+      throw new TypeError(`${caller}: heartbeatInterval must be a number of seconds ≥ 0, got ${String(heartbeatInterval)}`);
+    }
+    peer.heartbeatInterval = heartbeatInterval;
+  }
+  if (noDelay !== undefined) peer.setNoDelay(noDelay);
+}
+
+/**
+ * A cold connection: each subscription creates a peer, connects it and emits it as an
+ * {@link ObservablePeer}; it completes after a clean close and errors with
+ * {@link WebSocketCloseError} after an unclean one (failed connect included), so `retry`
+ * and `repeat` compose. Unsubscribing closes the connection with 1000.
+ *
+ * @example
+ * connect('ws://127.0.0.1:9080', { protocols: ['demo-chat'] }).pipe(
+ *   switchMap((socket) => socket.packets$),
+ *   retry({ delay: 1000 }),
+ * ).subscribe((packet) => console.log(packet.text));
+ */
+export function connect(url: string, options: ConnectOptions = {}): Observable<ObservablePeer> {
+  // Validate everything we can now, so a bad option fails at the call site.
+  applyPeerOptions(new WebSocketPeer(), options, 'connect');
+  fromPeer(new WebSocketPeer(), options);
+  return new Observable<ObservablePeer>((subscriber) => {
+    const peer = new WebSocketPeer();
+    applyPeerOptions(peer, options, 'connect');
+    const error = peer.connectToUrl(url, options.tls);
+    if (error !== ErrorCode.OK) {
+      subscriber.error(new WebSocketPeerError(error, `connect(${JSON.stringify(url)}) refused`));
+      return;
+    }
+    const socket = fromPeer(peer, options);
+    const closed = socket.close$.subscribe((info) => {
+      if (info.wasClean) subscriber.complete();
+      else subscriber.error(new WebSocketCloseError(info));
+    });
+    subscriber.next(socket);
+    return () => {
+      peer.close(1000);
+      closed.unsubscribe();
+    };
+  });
+}
