@@ -23,7 +23,10 @@ export class TLSOptions {
     return new TLSOptions('client', options.trustedCa, options.commonNameOverride, undefined, undefined);
   }
 
-  /** Encrypt but verify nothing: for development against self-signed certificates only. */
+  /**
+   * Encrypt without checking the host name; without `trustedCa` the chain is not checked
+   * either (with it, the chain must lead to that CA, as in Godot). For development only.
+   */
   static clientUnsafe(options: Pick<TLSClientConfig, 'trustedCa'> = {}): TLSOptions {
     return new TLSOptions('client-unsafe', options.trustedCa, undefined, undefined, undefined);
   }

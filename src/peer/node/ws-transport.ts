@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import WebSocket from 'ws';
 import { CLOSE_CODE_ABNORMAL, PROTOCOL_CLOSE } from '../constants.js';
@@ -56,13 +56,16 @@ export class WsTransport implements Transport {
       this.#socket = response.socket as Socket;
       this.#socket.setNoDelay(this.#noDelay);
     });
-    const open = (): void =>
+    const open = (): void => {
+      // ws's setSocket() turns Nagle off after the 'upgrade' event; re-apply the peer's choice.
+      this.#socket?.setNoDelay(this.#noDelay);
       sink.onOpen({
         protocol: ws.protocol,
         remoteAddress: this.#socket?.remoteAddress ?? '',
         remotePort: this.#socket?.remotePort ?? 0,
         requestedUrl,
       });
+    };
     if (ws.readyState === WebSocket.OPEN) open();
     else ws.on('open', open);
     ws.on('message', (data: Buffer, isBinary: boolean) => sink.onMessage(data, !isBinary));
@@ -137,12 +140,18 @@ export function connectWithWs(request: ClientRequest, sink: TransportSink): Tran
   const tls = request.url.protocol === 'wss:' ? request.tls : null;
   if (tls !== null) {
     if (tls.trustedCa !== undefined) options.ca = toPem(tls.trustedCa);
-    if (tls.mode === 'client-unsafe') options.rejectUnauthorized = false;
+    // As Godot's TLSContextMbedTLS::init_client: an unsafe client skips the chain check only
+    // when it was given no CA, and never checks the name; an override is also the SNI name.
+    // ws hands these options to tls.connect; @types/ws declares a different signature.
+    const tlsOptions = options as { checkServerIdentity?: unknown; servername?: string };
     const expectedName = tls.commonNameOverride;
-    if (expectedName !== undefined) {
-      // ws hands this to tls.connect; @types/ws declares a different signature.
-      const verify = (_host: string, cert: PeerCertificate): Error | undefined => checkServerIdentity(expectedName, cert);
-      (options as { checkServerIdentity?: unknown }).checkServerIdentity = verify;
+    if (tls.mode === 'client-unsafe') {
+      if (tls.trustedCa === undefined) options.rejectUnauthorized = false;
+      tlsOptions.checkServerIdentity = (): undefined => undefined;
+    } else if (expectedName) {
+      tlsOptions.checkServerIdentity = (_host: string, cert: PeerCertificate): Error | undefined =>
+        checkServerIdentity(expectedName, cert);
+      if (isIP(expectedName) === 0) tlsOptions.servername = expectedName;
     }
   }
   const ws = new GodotWireWebSocket(request.url, request.protocols, options);
