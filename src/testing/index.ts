@@ -1,2 +1,3 @@
 export { createMemoryPair } from './memory-pair.js';
 export { scriptRemote, type ScriptOptions, type ScriptedRemote } from './scripted-remote.js';
+export { scriptConnections, type ConnectionScript, type ScriptedConnections } from './scripted-connections.js';

@@ -1,0 +1,150 @@
+import {
+  catchError,
+  distinctUntilChanged,
+  EMPTY,
+  isObservable,
+  Observable,
+  ReplaySubject,
+  share,
+  Subscription,
+  switchMap,
+  throwError,
+} from 'rxjs';
+import { type CloseInfo, WebSocketCloseError } from '../observable/errors.js';
+import type { ObservablePeer } from '../observable/observable-peer.js';
+import { ErrorCode, State } from '../peer/constants.js';
+import type { Packet } from '../peer/packet.js';
+import { SendQueue, type Message, type SendOptions, type SendQueueConfig, type SendResult } from './send-queue.js';
+import { checkConfig } from './validate.js';
+
+export interface ConnectionConfig {
+  /** The outbox: a {@link SendQueue} (shared with other code) or its config. Default `sendQueue()`. */
+  queue?: SendQueue | SendQueueConfig;
+}
+
+/**
+ * One logical connection over a connection stream (usually `connect(...).pipe(reconnect(...))`):
+ * streams that span reconnects, and a send() that queues while offline. Lazy and
+ * ref-counted: the first subscriber to any stream subscribes the connection stream, the
+ * last one to leave unsubscribes it (which closes the current peer with 1000). After the
+ * stream ends, a new subscriber starts it again; the queue is kept throughout.
+ */
+export interface Connection {
+  /** The connection stream, shared: each ObservablePeer as it is created; late subscribers get the current one. */
+  readonly peers$: Observable<ObservablePeer>;
+  /**
+   * The current state, then every state of every connection: CONNECTING → OPEN → … → CLOSED,
+   * CONNECTING → OPEN again after a reconnect (no state twice in a row). Completes or errors
+   * when the connection stream does (e.g. WebSocketCloseError when reconnect gives up).
+   */
+  readonly state$: Observable<State>;
+  /** Every packet of every connection, in order. Ends (complete or error) with the connection stream. */
+  readonly packets$: Observable<Packet>;
+  /** How each connection ended, one value per connection. */
+  readonly closes$: Observable<CloseInfo>;
+  /** The outbox behind send(). */
+  readonly queue: SendQueue;
+  /** Sends now when OPEN, else queues (see SendQueue); `volatile` messages are never queued. */
+  send(message: Message, options?: SendOptions): SendResult;
+  /** Closes the current connection (what happens next is the stream's business: reconnect's shouldRetry). FAILED when there is none. */
+  close(code?: number, reason?: string): ErrorCode;
+}
+
+/**
+ * Turns a connection stream into a {@link Connection}: one shared subscription, state and
+ * packet streams that continue across reconnects, and a bounded send queue that is
+ * attached to each new connection and flushed, in order, as soon as it is OPEN (before
+ * subscribers to `state$` hear OPEN, so what they send follows the backlog).
+ *
+ * @example
+ * const socket = connection(
+ *   connect('wss://example.com/chat').pipe(reconnect({ maxRetries: 10 })),
+ *   { queue: { limit: 100, overflow: 'drop-oldest', onDrop: (d) => console.warn('dropped', d) } },
+ * );
+ * socket.state$.subscribe((state) => render(State[state]));   // survives reconnects
+ * socket.packets$.pipe(json<ChatMessage>()).subscribe(show);
+ * socket.send(JSON.stringify({ say: 'hi' }));                 // sent now, or when back online
+ */
+export function connection(source: Observable<ObservablePeer>, config: ConnectionConfig = {}): Connection {
+  if (!isObservable(source)) throw new TypeError('connection: source must be an Observable of ObservablePeer');
+  checkConfig('connection', config);
+  const queue = config.queue instanceof SendQueue ? config.queue : new SendQueue(config.queue);
+  let current: ObservablePeer | null = null;
+
+  const attached = new Observable<ObservablePeer>((subscriber) => {
+    let attachment: Subscription | null = null;
+    const subscription = source.subscribe({
+      next: (socket) => {
+        current = socket;
+        // Attached first, so the backlog is flushed before anyone else hears OPEN.
+        attachment?.unsubscribe();
+        attachment = queue.attach(socket);
+        subscriber.next(socket);
+      },
+      error: (error) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    });
+    return () => {
+      subscription.unsubscribe();
+      attachment?.unsubscribe();
+      current = null;
+    };
+  });
+
+  const peers$ = attached.pipe(share({ connector: () => new ReplaySubject<ObservablePeer>(1) }));
+  return {
+    peers$,
+    state$: peers$.pipe(
+      switchMap((socket) => socket.state$),
+      distinctUntilChanged(),
+    ),
+    // One connection's unclean end is not the end: the connection stream says whether it was.
+    packets$: peers$.pipe(
+      switchMap((socket) =>
+        socket.packets$.pipe(catchError((error: unknown) => (error instanceof WebSocketCloseError ? EMPTY : throwError(() => error)))),
+      ),
+    ),
+    closes$: closesOf(peers$),
+    queue,
+    send: (message, options) => queue.send(message, options),
+    close: (code, reason) => current?.close(code, reason) ?? ErrorCode.FAILED,
+  };
+}
+
+/**
+ * Each connection's CloseInfo. Not simply mergeMap(close$): connect() ends its stream from
+ * inside close$, before later close$ subscribers hear of it, so the last connection's
+ * close is taken from the (then finished) peer when the stream ends.
+ */
+function closesOf(peers$: Observable<ObservablePeer>): Observable<CloseInfo> {
+  return new Observable<CloseInfo>((subscriber) => {
+    let unreported: ObservablePeer | null = null;
+    const closes = new Subscription();
+    const report = (socket: ObservablePeer): void => {
+      if (unreported !== socket) return;
+      unreported = null;
+      closes.add(socket.close$.subscribe((info) => subscriber.next(info)));
+    };
+    const reportLast = (): void => {
+      // A finished peer replays its close$ synchronously.
+      if (unreported !== null && unreported.peer.getReadyState() === State.CLOSED) report(unreported);
+    };
+    closes.add(
+      peers$.subscribe({
+        next: (socket) => {
+          unreported = socket;
+          closes.add(socket.close$.subscribe(() => report(socket)));
+        },
+        error: (error) => {
+          reportLast();
+          subscriber.error(error);
+        },
+        complete: () => {
+          reportLast();
+          subscriber.complete();
+        },
+      }),
+    );
+    return closes;
+  });
+}
