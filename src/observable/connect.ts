@@ -3,7 +3,7 @@ import { ErrorCode } from '../peer/constants.js';
 import type { TLSOptions } from '../peer/tls-options.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
 import { WebSocketCloseError, WebSocketPeerError } from './errors.js';
-import { fromPeer, type FromPeerOptions, type ObservablePeer } from './observable-peer.js';
+import { type FromPeerOptions, kWhenFinished, type ObservablePeer, validateFromPeerOptions, wrap } from './observable-peer.js';
 
 /** The peer's properties, set before it connects or accepts. */
 export interface PeerOptions {
@@ -75,7 +75,7 @@ export function applyPeerOptions(peer: WebSocketPeer, options: PeerOptions, call
 export function connect(url: string, options: ConnectOptions = {}): Observable<ObservablePeer> {
   // Validate everything we can now, so a bad option fails at the call site.
   applyPeerOptions(new WebSocketPeer(), options, 'connect');
-  fromPeer(new WebSocketPeer(), options);
+  validateFromPeerOptions(options, 'connect');
   return new Observable<ObservablePeer>((subscriber) => {
     const peer = new WebSocketPeer();
     applyPeerOptions(peer, options, 'connect');
@@ -84,15 +84,19 @@ export function connect(url: string, options: ConnectOptions = {}): Observable<O
       subscriber.error(new WebSocketPeerError(error, `connect(${JSON.stringify(url)}) refused`));
       return;
     }
-    const socket = fromPeer(peer, options);
-    const closed = socket.close$.subscribe((info) => {
+    const socket = wrap(peer, options);
+    // Keeps the poll loop running for as long as the connection is subscribed ...
+    const polling = socket.close$.subscribe();
+    // ... and ends this stream only after every listener of the socket heard the close.
+    const stopWaiting = socket[kWhenFinished]((info) => {
       if (info.wasClean) subscriber.complete();
       else subscriber.error(new WebSocketCloseError(info));
     });
     subscriber.next(socket);
     return () => {
       peer.close(1000);
-      closed.unsubscribe();
+      stopWaiting();
+      polling.unsubscribe();
     };
   });
 }

@@ -30,6 +30,9 @@ export interface FromPeerOptions {
 
 const wrappers = new WeakMap<WebSocketPeer, ObservablePeerImpl>();
 
+/** Internal: runs a callback once every subscriber has heard CLOSED, close$ and the end of packets$. */
+export const kWhenFinished = Symbol('rxpeer.whenFinished');
+
 /**
  * Wraps a peer so that its state, packets and close become Observables while `scheduler`
  * drives `poll()`. One poll loop per peer, shared by every subscriber: it starts at the
@@ -43,15 +46,29 @@ const wrappers = new WeakMap<WebSocketPeer, ObservablePeerImpl>();
  * socket.packets$.subscribe((p) => console.log(p.text ?? p.data));
  */
 export function fromPeer(peer: WebSocketPeer, options: FromPeerOptions = {}): ObservablePeer {
-  if (!(peer instanceof WebSocketPeer)) throw new TypeError('fromPeer: expected a WebSocketPeer');
+  return wrap(peer, options);
+}
+
+/** The scheduler and beat fromPeer will use; throws a RangeError/TypeError naming a bad option. */
+export function validateFromPeerOptions(
+  options: FromPeerOptions,
+  caller: string,
+): { scheduler: SchedulerLike; pollInterval: number | undefined } {
   const { pollInterval } = options;
   if (pollInterval !== undefined && !(typeof pollInterval === 'number' && Number.isFinite(pollInterval) && pollInterval >= 0)) {
-    throw new RangeError(`fromPeer: pollInterval must be a finite number ≥ 0 (ms), got ${String(pollInterval)}`);
+    throw new RangeError(`${caller}: pollInterval must be a finite number ≥ 0 (ms), got ${String(pollInterval)}`);
   }
   const scheduler = options.scheduler ?? (pollInterval === undefined ? asapScheduler : asyncScheduler);
   if (typeof scheduler?.schedule !== 'function' || typeof scheduler.now !== 'function') {
-    throw new TypeError('fromPeer: scheduler must be an RxJS SchedulerLike');
+    throw new TypeError(`${caller}: scheduler must be an RxJS SchedulerLike`);
   }
+  return { scheduler, pollInterval };
+}
+
+/** fromPeer with the implementation type, for this layer's own factories. */
+export function wrap(peer: WebSocketPeer, options: FromPeerOptions = {}): ObservablePeerImpl {
+  if (!(peer instanceof WebSocketPeer)) throw new TypeError('fromPeer: expected a WebSocketPeer');
+  const { scheduler, pollInterval } = validateFromPeerOptions(options, 'fromPeer');
   const existing = wrappers.get(peer);
   if (existing !== undefined && !existing.finished) {
     if (existing.scheduler === scheduler && existing.pollInterval === pollInterval) return existing;
@@ -62,7 +79,7 @@ export function fromPeer(peer: WebSocketPeer, options: FromPeerOptions = {}): Ob
   return wrapper;
 }
 
-class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks {
+export class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks {
   readonly peer: WebSocketPeer;
   readonly scheduler: SchedulerLike;
   readonly pollInterval: number | undefined;
@@ -83,6 +100,7 @@ class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks {
   #closeInfo: CloseInfo | null = null;
   /** True while packets are being emitted, so a re-entrant close does not drain twice. */
   #draining = false;
+  #finishCallbacks: ((info: CloseInfo) => void)[] = [];
 
   constructor(peer: WebSocketPeer, scheduler: SchedulerLike, pollInterval: number | undefined) {
     this.peer = peer;
@@ -106,6 +124,18 @@ class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks {
 
   close(code?: number, reason?: string): ErrorCode {
     return this.peer.close(code, reason);
+  }
+
+  [kWhenFinished](callback: (info: CloseInfo) => void): () => void {
+    if (this.#closeInfo !== null) {
+      callback(this.#closeInfo);
+      return () => {};
+    }
+    this.#finishCallbacks.push(callback);
+    return () => {
+      const index = this.#finishCallbacks.indexOf(callback);
+      if (index >= 0) this.#finishCallbacks.splice(index, 1);
+    };
   }
 
   // ---- PeerHooks: called by the peer ----
@@ -239,6 +269,9 @@ class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks {
       s.next(info);
       s.complete();
     }
+    const callbacks = this.#finishCallbacks;
+    this.#finishCallbacks = [];
+    for (const callback of callbacks) callback(info);
   }
 
   #replayFinished<T>(list: Subscriber<T>[], subscriber: Subscriber<T>): void {

@@ -13,9 +13,10 @@ export interface TransportSink {
   /**
    * The remote's close frame arrived (code ≥ 1000, 1005 for an empty frame), or the
    * connection is gone without one (code -1). For a protocol error the peer detected
-   * itself, code and reason are the ones it sent (exact rule 3). Reported once.
+   * itself, code and reason are the ones it sent (exact rule 3) and `initiatedHere` is
+   * true, so the peer does not mistake it for the remote asking to close. Reported once.
    */
-  onClose(code: number, reason: string): void;
+  onClose(code: number, reason: string, initiatedHere?: boolean): void;
 }
 
 export interface OpenInfo {

@@ -36,7 +36,7 @@ const defaultClock = (): number => performance.now();
 type ControlEvent =
   | { kind: 'open'; protocol: string; remoteAddress: string; remotePort: number; requestedUrl?: string }
   | { kind: 'pong' }
-  | { kind: 'close'; code: number; reason: string };
+  | { kind: 'close'; code: number; reason: string; initiatedHere: boolean };
 
 /** Limits in force for one connection, taken when its handshake completes. */
 interface Limits {
@@ -211,7 +211,7 @@ export class WebSocketPeer {
 
   /**
    * Starts a clean close (OPEN → CLOSING; keep polling until CLOSED), or with a negative
-   * code drops the connection at once without a close frame. Invalid codes and reasons
+   * code drops the connection at once, from any state, without a close frame. Invalid codes and reasons
    * over 123 UTF-8 bytes return ERR_INVALID_PARAMETER and change nothing.
    */
   close(code = 1000, reason = ''): ErrorCode {
@@ -223,7 +223,8 @@ export class WebSocketPeer {
     if (code >= 0 && transport?.canSendCloseCode && !transport.canSendCloseCode(code)) {
       return ErrorCode.ERR_INVALID_PARAMETER;
     }
-    if (this.#state === State.CONNECTING || (this.#state === State.OPEN && code < 0)) {
+    if (this.#state === State.CONNECTING || (code < 0 && this.#state !== State.CLOSED)) {
+      // A negative code forces CLOSED from any state, as Godot's WSLPeer::close does.
       this.#abort();
     } else if (this.#state === State.OPEN) {
       transport!.close(code, reason);
@@ -315,6 +316,7 @@ export class WebSocketPeer {
   }
 
   #start(requestedUrl: string, open: (sink: TransportSink) => Transport): ErrorCode {
+    this.#transport?.terminate(); // reusing a CLOSING peer drops its old connection, as Godot does
     this.#release();
     this.#inbound.clear();
     this.#visible = 0;
@@ -361,9 +363,9 @@ export class WebSocketPeer {
         this.#events.push({ kind: 'pong' });
         this.#wake();
       },
-      onClose: (code, reason) => {
+      onClose: (code, reason, initiatedHere = false) => {
         if (this.#sink !== sink) return;
-        this.#events.push({ kind: 'close', code, reason });
+        this.#events.push({ kind: 'close', code, reason, initiatedHere });
         this.#sink = null; // a transport reports its close once; nothing may follow it
         this.#wake();
       },
@@ -402,22 +404,24 @@ export class WebSocketPeer {
           this.#awaitingPong = false;
           break;
         case 'close':
-          this.#applyClose(event.code, event.reason);
+          this.#applyClose(event.code, event.reason, event.initiatedHere);
           break;
       }
     }
   }
 
-  #applyClose(code: number, reason: string): void {
+  #applyClose(code: number, reason: string, initiatedHere: boolean): void {
     if (this.#state === State.CLOSED) return;
     if (code !== CLOSE_CODE_ABNORMAL) {
       this.#closeCode = code;
       this.#closeReason = reason;
       if (this.#state === State.OPEN) {
-        // The remote closed first: answer with the same code and reason, as Godot does.
         this.#setState(State.CLOSING);
-        this.#transport?.close(code, reason);
-        this.#hooks?.closeRequested?.(code, reason);
+        if (!initiatedHere) {
+          // The remote closed first: answer with the same code and reason, as Godot does.
+          this.#transport?.close(code, reason);
+          this.#hooks?.closeRequested?.(code, reason);
+        }
       }
     }
     this.#release();

@@ -193,3 +193,19 @@ describe('connect()', () => {
     expect((injected as WebSocketPeerError).errorCode).toBe(ErrorCode.ERR_INVALID_PARAMETER);
   });
 });
+
+describe('connect() ordering', () => {
+  it("ends only after the socket's own listeners heard the close (close$ inside switchMap)", async () => {
+    const server = await startServer({ onConnection: (c) => c.ws.terminate() });
+    const infos: unknown[] = [];
+    await within(
+      new Promise<void>((resolve) =>
+        connect(server.url())
+          .pipe(switchMap((socket) => socket.close$))
+          .subscribe({ next: (info) => infos.push(info), error: () => resolve() }),
+      ),
+      'connect() to end',
+    );
+    expect(infos).toEqual([{ code: -1, reason: '', wasClean: false }]);
+  });
+});

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { ErrorCode, State, WriteMode } from '../../src/peer/constants.js';
+import { kSetHooks } from '../../src/peer/internal.js';
 import { WebSocketPeer } from '../../src/peer/websocket-peer.js';
 import { cleanUp, newPeer } from '../helpers/cleanup.js';
 import { pollUntil, pollUntilState } from '../helpers/poll.js';
@@ -133,12 +134,18 @@ describe('inbound limits', () => {
 
   it('one byte more: the client closes with 1009 "Message too big" (on the wire and as reported)', async () => {
     const { peer, conn } = await openPeer((p) => (p.inboundBufferSize = 1000));
+    const closeRequests: number[] = [];
+    const states: State[] = [];
+    peer[kSetHooks]({ stateChanged: (s) => states.push(s), wake: () => {}, closeRequested: (code) => closeRequests.push(code) });
     await conn.send('before');
     conn.ws.send(Buffer.alloc(1001));
     expect(await conn.waitClosed()).toEqual({ code: 1009, reason: 'Message too big' });
     await pollUntilState(peer, State.CLOSED);
     expect(peer.getCloseCode()).toBe(1009);
     expect(peer.getCloseReason()).toBe('Message too big');
+    // The peer closed itself: every state is shown, but this was no close request from the remote.
+    expect(states).toEqual([State.CLOSING, State.CLOSED]);
+    expect(closeRequests).toEqual([]);
     // What arrived before the oversized message is kept (exact rule 1).
     expect(peer.getAvailablePacketCount()).toBe(1);
     expect(text(peer.getPacket())).toBe('before');

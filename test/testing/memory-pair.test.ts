@@ -62,6 +62,17 @@ describe('createMemoryPair', () => {
     expect(b.getCloseCode()).toBe(-1);
   });
 
+  it('close(-1) while CLOSING forces CLOSED at once, as Godot does', () => {
+    const [a, b] = createMemoryPair();
+    a.poll();
+    b.poll();
+    a.close(1000);
+    expect(a.getReadyState()).toBe(State.CLOSING);
+    expect(a.close(-1)).toBe(ErrorCode.OK);
+    expect(a.getReadyState()).toBe(State.CLOSED);
+    expect(a.getCloseCode()).toBe(-1);
+  });
+
   it('keeps packets that arrived before the close frame readable after CLOSED (rule 1)', () => {
     const [a, b] = createMemoryPair();
     a.poll();

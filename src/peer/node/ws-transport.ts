@@ -76,7 +76,7 @@ export class WsTransport implements Transport {
     });
     ws.on('close', (code: number, reason: Buffer) => {
       const sent = this.#protocolClose;
-      if (sent !== null) sink.onClose(sent.code, sent.reason);
+      if (sent !== null) sink.onClose(sent.code, sent.reason, true);
       else if (code === 1006) sink.onClose(CLOSE_CODE_ABNORMAL, '');
       else sink.onClose(code, reason.toString());
     });
