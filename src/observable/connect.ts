@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
 import { ErrorCode } from '../peer/constants.js';
 import type { TLSOptions } from '../peer/tls-options.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
@@ -84,19 +84,29 @@ export function connect(url: string, options: ConnectOptions = {}): Observable<O
       subscriber.error(new WebSocketPeerError(error, `connect(${JSON.stringify(url)}) refused`));
       return;
     }
-    const socket = wrap(peer, options);
-    // Keeps the poll loop running for as long as the connection is subscribed ...
-    const polling = socket.close$.subscribe();
-    // ... and ends this stream only after every listener of the socket heard the close.
-    const stopWaiting = socket[kWhenFinished]((info) => {
-      if (info.wasClean) subscriber.complete();
-      else subscriber.error(new WebSocketCloseError(info));
-    });
-    subscriber.next(socket);
-    return () => {
-      peer.close(1000);
-      stopWaiting();
-      polling.unsubscribe();
-    };
+    return emitConnection(peer, options, subscriber);
   });
+}
+
+/**
+ * The connect() contract for a peer that is connecting: emits it as an ObservablePeer,
+ * completes after a clean close, errors with WebSocketCloseError after an unclean one
+ * (only once every listener of the socket heard the close), and closes with 1000 on
+ * teardown. Shared with the test kit's scripted connections.
+ */
+export function emitConnection(peer: WebSocketPeer, options: FromPeerOptions, subscriber: Subscriber<ObservablePeer>): TeardownLogic {
+  const socket = wrap(peer, options);
+  // Keeps the poll loop running for as long as the connection is subscribed ...
+  const polling = socket.close$.subscribe();
+  // ... and ends this stream only after every listener of the socket heard the close.
+  const stopWaiting = socket[kWhenFinished]((info) => {
+    if (info.wasClean) subscriber.complete();
+    else subscriber.error(new WebSocketCloseError(info));
+  });
+  subscriber.next(socket);
+  return () => {
+    peer.close(1000);
+    stopWaiting();
+    polling.unsubscribe();
+  };
 }

@@ -3,10 +3,11 @@ import {
   distinctUntilChanged,
   EMPTY,
   isObservable,
+  mergeMap,
   Observable,
   ReplaySubject,
   share,
-  Subscription,
+  type Subscription,
   switchMap,
   throwError,
 } from 'rxjs';
@@ -111,40 +112,7 @@ export function connection(source: Observable<ObservablePeer>, config: Connectio
   };
 }
 
-/**
- * Each connection's CloseInfo. Not simply mergeMap(close$): connect() ends its stream from
- * inside close$, before later close$ subscribers hear of it, so the last connection's
- * close is taken from the (then finished) peer when the stream ends.
- */
+/** Each connection's CloseInfo, in order (connect() ends its stream only after close$ was heard). */
 function closesOf(peers$: Observable<ObservablePeer>): Observable<CloseInfo> {
-  return new Observable<CloseInfo>((subscriber) => {
-    let unreported: ObservablePeer | null = null;
-    const closes = new Subscription();
-    const report = (socket: ObservablePeer): void => {
-      if (unreported !== socket) return;
-      unreported = null;
-      closes.add(socket.close$.subscribe((info) => subscriber.next(info)));
-    };
-    const reportLast = (): void => {
-      // A finished peer replays its close$ synchronously.
-      if (unreported !== null && unreported.peer.getReadyState() === State.CLOSED) report(unreported);
-    };
-    closes.add(
-      peers$.subscribe({
-        next: (socket) => {
-          unreported = socket;
-          closes.add(socket.close$.subscribe(() => report(socket)));
-        },
-        error: (error) => {
-          reportLast();
-          subscriber.error(error);
-        },
-        complete: () => {
-          reportLast();
-          subscriber.complete();
-        },
-      }),
-    );
-    return closes;
-  });
+  return peers$.pipe(mergeMap((socket) => socket.close$));
 }

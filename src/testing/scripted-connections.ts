@@ -1,6 +1,6 @@
 import { Observable } from 'rxjs';
-import { WebSocketCloseError } from '../observable/errors.js';
-import { fromPeer, type ObservablePeer } from '../observable/observable-peer.js';
+import { emitConnection } from '../observable/connect.js';
+import type { ObservablePeer } from '../observable/observable-peer.js';
 import { scriptRemote, type ScriptedRemote, type ScriptOptions } from './scripted-remote.js';
 
 /** One connection's script: a marble string, or the script with its own options (`refuse`, `close`, …). */
@@ -43,16 +43,7 @@ export function scriptConnections(
     const { script = '', values: ownValues = values, ...ownOptions } = typeof entry === 'string' ? { script: entry } : entry;
     const remote = scriptRemote(script, ownValues, { ...options, ...ownOptions });
     remotes.push(remote);
-    const socket = fromPeer(remote.peer);
-    const closed = socket.close$.subscribe((info) => {
-      if (info.wasClean) subscriber.complete();
-      else subscriber.error(new WebSocketCloseError(info));
-    });
-    subscriber.next(socket);
-    return () => {
-      remote.peer.close(1000);
-      closed.unsubscribe();
-    };
+    return emitConnection(remote.peer, {}, subscriber);
   });
   return { connections$, remotes };
 }
