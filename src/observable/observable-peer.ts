@@ -158,6 +158,10 @@ export class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks
     } finally {
       this.#polling = false;
     }
+    if (this.#pendingStates.length === 0) {
+      this.#drainPackets(); // the common case: packets, no state change
+      return;
+    }
     const states = this.#pendingStates;
     this.#pendingStates = [];
     // Packets belong between OPEN and the close: announce up to OPEN, then the packets, then the rest.
