@@ -1,47 +1,16 @@
-// The seed's minimal client (Godot 4 WebSocketPeer) against an echo server on loopback.
-import { WebSocketServer } from 'ws';
-import { State, WebSocketPeer } from 'rxpeer';
+// `npm run demo`: the Godot 4 minimal server and minimal client (seeds 000/003) talking
+// on loopback. The server listens on a free port; the client is given the real one.
+import { runGodot4Client } from './godot4-client.js';
+import { startGodot4Server } from './godot4-server.js';
 
 async function main(): Promise<number> {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  server.on('connection', (socket) => socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary })));
-  const { port } = server.address() as { port: number };
-
-  const url = `ws://127.0.0.1:${port}`;
-  const socket = new WebSocketPeer();
-  if (socket.connectToUrl(url) !== 0) {
-    console.error('Unable to connect.');
-    return 1;
-  }
-  console.log(`Connecting to ${url}...`);
-  let sent = false;
-  let code = -1;
-  for (let frame = 0; frame < 10_000; frame++) {
-    socket.poll();
-    const state = socket.getReadyState();
-    if (state === State.OPEN) {
-      if (!sent) {
-        console.log('> Sending test packet.');
-        socket.sendText('Test packet');
-        sent = true;
-      }
-      while (socket.getAvailablePacketCount() > 0) {
-        const packet = socket.getPacket();
-        if (socket.wasStringPacket()) {
-          console.log(`< Got text data from server: ${new TextDecoder().decode(packet)}`);
-          socket.close(1000, 'done');
-        } else console.log(`< Got binary data from server: ${packet.byteLength} bytes`);
-      }
-    } else if (state === State.CLOSED) {
-      code = socket.getCloseCode();
-      console.log(`WebSocket closed with code: ${code}. Clean: ${code !== -1}`);
-      break;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 16)); // one "frame"
-  }
-  await new Promise((resolve) => server.close(resolve));
-  return code === 1000 ? 0 : 1;
+  const server = await startGodot4Server({ port: 0, bindAddress: '127.0.0.1', peers: 1, maxSeconds: 20 });
+  if (server === null) return 1;
+  const client = await runGodot4Client(`ws://127.0.0.1:${server.port}`, { maxSeconds: 15 });
+  const served = await server.done;
+  return client === 0 && served === 0 ? 0 : 1;
 }
 
-main().then((status) => process.exit(status));
+void main().then((status) => {
+  process.exitCode = status;
+});

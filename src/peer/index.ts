@@ -2,3 +2,10 @@ export { State, WriteMode, ErrorCode } from './constants.js';
 export { WebSocketPeer } from './websocket-peer.js';
 export { TLSOptions, type TLSClientConfig } from './tls-options.js';
 export type { Packet, TextPacket } from './packet.js';
+
+/* Servers (Node only; the browser entry leaves them out) */
+export { TCPServer } from './node/tcp-server.js';
+export { StreamPeerTCP, StreamPeerTLS } from './node/stream-peer.js';
+
+/* Godot 3 API (seed 002): WebSocketClient / WebSocketServer with signals as events */
+export * from './godot3/index.js';

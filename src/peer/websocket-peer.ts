@@ -412,6 +412,9 @@ export class WebSocketPeer {
 
   #applyClose(code: number, reason: string, initiatedHere: boolean): void {
     if (this.#state === State.CLOSED) return;
+    // Everything that arrived came before the close: show it first, so drivers hear
+    // packets, then the close, in wire order.
+    this.#showArrived();
     if (code !== CLOSE_CODE_ABNORMAL) {
       this.#closeCode = code;
       this.#closeReason = reason;

@@ -1,5 +1,6 @@
 import { ErrorCode, State } from 'rxpeer';
 import { createMemoryPair } from 'rxpeer/testing';
+import { kSetHooks } from '../../src/peer/internal.js';
 
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
@@ -83,5 +84,25 @@ describe('createMemoryPair', () => {
     expect(b.getReadyState()).toBe(State.CLOSED);
     expect(b.getAvailablePacketCount()).toBe(1);
     expect(text(b.getPacket())).toBe('last words');
+  });
+});
+
+describe('hooks inside poll()', () => {
+  it('hear the packets that arrived before a close frame before the close request (wire order)', () => {
+    const [a, b] = createMemoryPair();
+    a.poll();
+    b.poll();
+    const heard: string[] = [];
+    b[kSetHooks]({
+      stateChanged: (s) => heard.push(State[s]),
+      wake: () => {},
+      packetReady: () => heard.push('packet'),
+      closeRequested: (code) => heard.push(`close request ${code}`),
+    });
+    a.sendText('one');
+    a.sendText('two');
+    a.close(4000, 'bye');
+    b.poll();
+    expect(heard).toEqual(['packet', 'packet', 'CLOSING', 'close request 4000', 'CLOSED']);
   });
 });

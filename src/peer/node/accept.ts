@@ -1,7 +1,160 @@
-import { ErrorCode } from '../constants.js';
+// Server side of WebSocketPeer.acceptStream() in Node. The accepted socket is handed to
+// an http.Server that never listens (node's HTTP parser does the reading); its 'upgrade'
+// event is checked as Godot checks a request, then ws completes the handshake and a
+// WsTransport takes over. Every way the handshake can fail ends in the socket's 'close',
+// which the peer sees as CLOSED with close code -1 (API.md, exact rule 6).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { CLOSE_CODE_ABNORMAL, ErrorCode } from '../constants.js';
 import type { AttachRequest, TransportSettings } from '../internal.js';
+import type { Transport, TransportSink } from '../transport.js';
+import { checkStream, claimStream, type ClaimedStream } from './stream-peer.js';
+import { checkUpgradeRequest } from './upgrade-request.js';
+import { GodotWireWebSocket, WsTransport } from './ws-transport.js';
 
-/** Server-side handshakes arrive with the server issue; until then streams are refused. */
-export function acceptNodeStream(_stream: unknown, _settings: TransportSettings): Pick<AttachRequest, 'open'> | ErrorCode {
-  return ErrorCode.ERR_INVALID_PARAMETER;
+/** A StreamPeerTCP, StreamPeerTLS or raw net.Socket, ready for the server handshake. */
+export function acceptNodeStream(stream: unknown, _settings: TransportSettings): Pick<AttachRequest, 'open'> | ErrorCode {
+  const status = checkStream(stream);
+  if (status !== ErrorCode.OK) return status;
+  return {
+    open(sink, settings) {
+      const claimed = claimStream(stream);
+      if (claimed === null) throw new Error('stream already taken'); // the peer answers ERR_INVALID_PARAMETER
+      return new ServerTransport(claimed, sink, settings);
+    },
+  };
+}
+
+/** Before the handshake completes it owns the socket; afterwards it forwards to a WsTransport. */
+class ServerTransport implements Transport {
+  readonly #stream: ClaimedStream;
+  readonly #sink: TransportSink;
+  readonly #settings: TransportSettings;
+  #noDelay: boolean;
+  #ws: WsTransport | null = null;
+  /** Set once the close was reported or ws took over (ws reports from then on). */
+  #handedOver = false;
+
+  constructor(stream: ClaimedStream, sink: TransportSink, settings: TransportSettings) {
+    this.#stream = stream;
+    this.#sink = sink;
+    this.#settings = settings;
+    this.#noDelay = settings.noDelay;
+    const { socket, tcp } = stream;
+    tcp.setNoDelay(this.#noDelay);
+    socket.once('close', () => this.#fail());
+    if (socket.destroyed) {
+      // Gone before the peer took it ('close' may have been emitted already). Never report
+      // from inside acceptStream(): the peer is not CONNECTING yet.
+      process.nextTick(() => this.#fail());
+      return;
+    }
+    const http = createServer();
+    http.on('upgrade', (request: IncomingMessage, _socket: Duplex, head: Buffer) => this.#upgrade(request, head));
+    http.on('request', (_request: IncomingMessage, response: ServerResponse) => refuseResponse(response, 'Not a WebSocket upgrade request'));
+    http.on('connect', () => refuse(socket, 'Not a WebSocket upgrade request'));
+    http.on('clientError', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNRESET' || !socket.writable) socket.destroy();
+      else refuse(socket, 'Malformed HTTP request');
+    });
+    http.emit('connection', socket);
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws?.bufferedAmount ?? 0;
+  }
+
+  get bufferedCount(): number {
+    return this.#ws?.bufferedCount ?? 0;
+  }
+
+  send(data: Uint8Array, isText: boolean): boolean {
+    return this.#ws?.send(data, isText) ?? false;
+  }
+
+  close(code: number, reason: string): void {
+    this.#ws?.close(code, reason);
+  }
+
+  terminate(): void {
+    if (this.#ws !== null) return this.#ws.terminate();
+    this.#handedOver = true; // the peer asked for it: nothing to report
+    this.#stream.socket.destroy();
+  }
+
+  ping(): boolean {
+    return this.#ws?.ping() ?? true;
+  }
+
+  pauseReading(): void {
+    this.#ws?.pauseReading();
+  }
+
+  resumeReading(): void {
+    this.#ws?.resumeReading();
+  }
+
+  setNoDelay(enabled: boolean): void {
+    this.#noDelay = enabled;
+    if (this.#ws !== null) this.#ws.setNoDelay(enabled);
+    else this.#stream.tcp.setNoDelay(enabled);
+  }
+
+  #upgrade(request: IncomingMessage, head: Buffer): void {
+    const { socket, tcp, secure } = this.#stream;
+    const settings = this.#settings;
+    const verdict = checkUpgradeRequest(request, settings.protocols, secure);
+    if (!verdict.ok) return refuse(socket, verdict.reason, verdict.headers);
+
+    const server = new WebSocketServer<typeof GodotWireWebSocket>({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false, // Godot negotiates no extensions
+      maxPayload: settings.maxPayload,
+      WebSocket: GodotWireWebSocket,
+      handleProtocols: () => verdict.protocol || false,
+    });
+    server.on('headers', (lines: string[]) => {
+      for (const { name, value } of settings.headers) lines.push(`${name}: ${value}`);
+    });
+    try {
+      server.handleUpgrade(request, socket, head, (ws) => {
+        this.#handedOver = true;
+        this.#ws = new WsTransport(ws, this.#sink, tcp, this.#noDelay, verdict.requestedUrl);
+      });
+    } catch {
+      socket.destroy(); // ws refuses a socket it has seen before; reported through 'close'
+    }
+  }
+
+  #fail(): void {
+    if (this.#handedOver) return;
+    this.#handedOver = true;
+    this.#sink.onClose(CLOSE_CODE_ABNORMAL, '');
+  }
+}
+
+/** HTTP 400 on a socket that has not been upgraded, then close it (the 'close' reports -1). */
+function refuse(socket: Duplex, reason: string, headers: Record<string, string> = {}): void {
+  if (!socket.writable) return void socket.destroy();
+  const lines = [
+    'HTTP/1.1 400 Bad Request',
+    'Connection: close',
+    'Content-Type: text/plain; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(reason)}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${reason}`);
+}
+
+/** The same for a plain HTTP request, through node's response object (it closes the socket). */
+function refuseResponse(response: ServerResponse, reason: string): void {
+  response.writeHead(400, {
+    Connection: 'close',
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(reason),
+  });
+  response.end(reason);
 }

@@ -1,0 +1,2 @@
+export { WebSocketClient, type WebSocketClientSignals } from './websocket-client.js';
+export { WebSocketServer, type WebSocketServerSignals } from './websocket-server.js';

@@ -1,0 +1,248 @@
+import { CLOSE_CODE_ABNORMAL, ErrorCode, State } from '../constants.js';
+import { kSetHooks, type PeerHooks } from '../internal.js';
+import { isUsableServerTls, StreamPeerTLS, type StreamPeerTCP } from '../node/stream-peer.js';
+import { TCPServer } from '../node/tcp-server.js';
+import { TLSOptions } from '../tls-options.js';
+import { normalizeProtocols, parseHeaderLine } from '../validation.js';
+import { WebSocketPeer } from '../websocket-peer.js';
+import { Signals, type Emission } from './signals.js';
+
+/** Godot 3's WebSocketServer signals and their arguments. */
+export interface WebSocketServerSignals {
+  /** A client completed its handshake and got `id`; `protocol` is the selected subprotocol. */
+  client_connected: [id: number, protocol: string];
+  /** A connected client is gone; clean when it sent a close frame. `getPeer(id)` still works here. */
+  client_disconnected: [id: number, wasClean: boolean];
+  /** The client sent the first close frame (answered automatically). */
+  client_close_request: [id: number, code: number, reason: string];
+  /** One message from `id` arrived; read it with `getPeer(id).getPacket()`. */
+  data_received: [id: number];
+}
+
+interface Connection {
+  peer: WebSocketPeer;
+  /** 0 until the handshake completes. */
+  id: number;
+  /** When the connection was taken from the TCP server, on the server's clock (ms). */
+  since: number;
+  /** A close request heard in this poll, emitted after the packets that came before it. */
+}
+
+const MAX_ID = 0x7fffffff;
+
+/**
+ * Godot 3's `WebSocketServer` (seed 002) on {@link TCPServer} and {@link WebSocketPeer}
+ * (Node only). Signals are events (`on('client_connected', …)`), delivered only inside
+ * `poll()`, which also accepts connections and runs their handshakes.
+ *
+ * - Ids are random integers in [2, 2³¹ − 1], unique among connected clients, given when
+ *   the handshake completes (as Godot 3 does).
+ * - A client that has not completed its handshake `handshakeTimeout` seconds after
+ *   `poll()` took its connection is dropped, without any signal; so is a failed handshake.
+ * - `listen()` checks its arguments synchronously; the bind itself completes later
+ *   (Node binds asynchronously). A port in use shows as `ready()` resolving
+ *   ERR_ALREADY_IN_USE, and `isListening()` staying false.
+ * - `gdMpApi = true` (Godot 3's multiplayer wire protocol) is not available yet:
+ *   `listen` returns ERR_UNAVAILABLE for it.
+ */
+export class WebSocketServer extends Signals<WebSocketServerSignals> {
+  /** Address to listen on: "*" (every interface) or an IP address. */
+  bindIp = '*';
+  /** PEM private key; with `sslCertificate` the server speaks wss://. */
+  privateKey: string | Uint8Array | null = null;
+  /** PEM certificate chain; with `privateKey` the server speaks wss://. */
+  sslCertificate: string | Uint8Array | null = null;
+
+  #handshakeTimeout = 3;
+  #extraHeaders: string[] = [];
+  #protocols: string[] = [];
+  #tls: TLSOptions | null = null;
+  #tcp: TCPServer | null = null;
+  #ready: Promise<ErrorCode> | null = null;
+  readonly #pending = new Set<Connection>();
+  readonly #peers = new Map<number, Connection>();
+  readonly #clock: () => number = () => performance.now();
+
+  /** Seconds a client has to complete its handshake (default 3). Ignored unless > 0. */
+  get handshakeTimeout(): number {
+    return this.#handshakeTimeout;
+  }
+  set handshakeTimeout(seconds: number) {
+    if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0) this.#handshakeTimeout = seconds;
+  }
+
+  /**
+   * `"Name: value"` lines added to the handshake response of clients that connect from now
+   * on. ERR_INVALID_PARAMETER (and nothing changes) when a line is not a valid header.
+   */
+  setExtraHeaders(headers: string[]): ErrorCode {
+    if (!Array.isArray(headers) || headers.some((line) => parseHeaderLine(line) === null)) {
+      return ErrorCode.ERR_INVALID_PARAMETER;
+    }
+    this.#extraHeaders = [...headers];
+    return ErrorCode.OK;
+  }
+
+  /**
+   * Starts listening on `port` (0 = any free port, see `getLocalPort()`) at `bindIp`,
+   * accepting clients that offer one of `protocols` (or none, when `protocols` is empty).
+   * ERR_INVALID_PARAMETER for a bad port, address, protocol list, or an unusable or
+   * half-configured TLS key/certificate; ERR_ALREADY_IN_USE when already listening;
+   * ERR_UNAVAILABLE for `gdMpApi`. See `ready()` for the outcome of the bind.
+   */
+  listen(port: number, protocols: string[] = [], gdMpApi = false): ErrorCode {
+    if (gdMpApi) return ErrorCode.ERR_UNAVAILABLE;
+    if (this.#tcp !== null) return ErrorCode.ERR_ALREADY_IN_USE;
+    const normalized = normalizeProtocols(protocols);
+    if (normalized === null) return ErrorCode.ERR_INVALID_PARAMETER;
+    let tls: TLSOptions | null = null;
+    if (this.privateKey !== null || this.sslCertificate !== null) {
+      // Godot 3 silently serves plain ws:// when only one is set; a half-done TLS set-up is refused here.
+      if (this.privateKey === null || this.sslCertificate === null) return ErrorCode.ERR_INVALID_PARAMETER;
+      tls = TLSOptions.server(this.privateKey, this.sslCertificate);
+      if (!isUsableServerTls(tls)) return ErrorCode.ERR_INVALID_PARAMETER;
+    }
+    const tcp = new TCPServer();
+    const error = tcp.listen(port, this.bindIp);
+    if (error !== ErrorCode.OK) return error;
+    this.#tcp = tcp;
+    this.#tls = tls;
+    this.#protocols = normalized;
+    this.#ready = tcp.ready().then((result) => {
+      if (result !== ErrorCode.OK && this.#tcp === tcp) this.#tcp = null; // free for another listen()
+      return result;
+    });
+    return ErrorCode.OK;
+  }
+
+  /**
+   * OK once bound, or the bind error (ERR_ALREADY_IN_USE for a port in use, ...);
+   * ERR_UNCONFIGURED without a listen() or after stop(). Never rejects. (Not in Godot 3,
+   * whose bind is synchronous.)
+   */
+  ready(): Promise<ErrorCode> {
+    return this.#ready ?? Promise.resolve(ErrorCode.ERR_UNCONFIGURED);
+  }
+
+  /** The bound port, once `ready()` resolved OK; 0 otherwise. */
+  getLocalPort(): number {
+    return this.#tcp?.getLocalPort() ?? 0;
+  }
+
+  isListening(): boolean {
+    return this.#tcp?.isListening() ?? false;
+  }
+
+  /** Stops listening and drops every client at once, without close frames or signals (as Godot 3). */
+  stop(): void {
+    this.#tcp?.stop();
+    this.#tcp = null;
+    this.#ready = null;
+    for (const connection of [...this.#pending, ...this.#peers.values()]) {
+      connection.peer[kSetHooks](null);
+      connection.peer.close(-1);
+    }
+    this.#pending.clear();
+    this.#peers.clear();
+    this.clearQueue();
+  }
+
+  /** Polls every client, accepts and handshakes new ones, and emits the signals. */
+  poll(): void {
+    for (const connection of [...this.#peers.values()]) connection.peer.poll();
+    this.#acceptConnections();
+    const now = this.#clock();
+    for (const connection of [...this.#pending]) {
+      if (now - connection.since > this.#handshakeTimeout * 1000) this.#drop(connection);
+      else connection.peer.poll();
+    }
+    this.flush();
+  }
+
+  hasPeer(id: number): boolean {
+    return this.#peers.has(id);
+  }
+
+  /** The connected client's peer, or null. */
+  getPeer(id: number): WebSocketPeer | null {
+    return this.#peers.get(id)?.peer ?? null;
+  }
+
+  getPeerAddress(id: number): string {
+    return this.#peers.get(id)?.peer.getConnectedHost() ?? '';
+  }
+
+  getPeerPort(id: number): number {
+    return this.#peers.get(id)?.peer.getConnectedPort() ?? 0;
+  }
+
+  /**
+   * Closes client `id` with a close frame (`client_disconnected` follows in a later poll());
+   * a negative code drops it at once. ERR_DOES_NOT_EXIST for an unknown id, else what
+   * `WebSocketPeer.close()` returns.
+   */
+  disconnectPeer(id: number, code = 1000, reason = ''): ErrorCode {
+    const connection = this.#peers.get(id);
+    return connection === undefined ? ErrorCode.ERR_DOES_NOT_EXIST : connection.peer.close(code, reason);
+  }
+
+  protected override delivered([name, args]: Emission<WebSocketServerSignals>): void {
+    // Godot 3 keeps the peer until its client_disconnected listeners have run.
+    if (name === 'client_disconnected') this.#peers.delete(args[0]);
+  }
+
+  #acceptConnections(): void {
+    const tcp = this.#tcp;
+    if (tcp === null) return;
+    for (let stream = tcp.takeConnection(); stream !== null; stream = tcp.takeConnection()) {
+      const connection: Connection = { peer: new WebSocketPeer(), id: 0, since: this.#clock() };
+      const { peer } = connection;
+      peer.supportedProtocols = this.#protocols;
+      peer.handshakeHeaders = this.#extraHeaders;
+      peer[kSetHooks](this.#hooksFor(connection));
+      if (peer.acceptStream(this.#secure(stream)) === ErrorCode.OK) this.#pending.add(connection);
+      else stream.disconnectFromHost();
+    }
+  }
+
+  #secure(stream: StreamPeerTCP): StreamPeerTCP | StreamPeerTLS {
+    if (this.#tls === null) return stream;
+    const tls = new StreamPeerTLS();
+    tls.acceptStream(stream, this.#tls); // the options were checked by listen()
+    return tls;
+  }
+
+  #hooksFor(connection: Connection): PeerHooks {
+    return {
+      stateChanged: (state) => {
+        if (state === State.OPEN) {
+          this.#pending.delete(connection);
+          connection.id = this.#newId();
+          this.#peers.set(connection.id, connection);
+          this.enqueue(['client_connected', [connection.id, connection.peer.getSelectedProtocol()]]);
+        } else if (state === State.CLOSED) {
+          if (connection.id === 0) return void this.#pending.delete(connection); // failed handshake: no signal
+          this.enqueue(['client_disconnected', [connection.id, connection.peer.getCloseCode() !== CLOSE_CODE_ABNORMAL]]);
+        }
+      },
+      wake: () => {},
+      // The peer reports packets and the close request in wire order, inside poll().
+      closeRequested: (code, reason) => this.enqueue(['client_close_request', [connection.id, code, reason]]),
+      packetReady: () => this.enqueue(['data_received', [connection.id]]),
+    };
+  }
+
+
+  #drop(connection: Connection): void {
+    this.#pending.delete(connection);
+    connection.peer[kSetHooks](null);
+    connection.peer.close(-1);
+  }
+
+  #newId(): number {
+    let id: number;
+    do id = 2 + Math.floor(Math.random() * (MAX_ID - 1));
+    while (this.#peers.has(id));
+    return id;
+  }
+}

@@ -1,0 +1,67 @@
+// The server's judgement of a client's opening handshake, as Godot's
+// WSLPeer::_parse_request makes it (modules/websocket/wsl_peer.cpp). Pure: no I/O.
+import type { IncomingHttpHeaders } from 'node:http';
+import { isToken } from '../validation.js';
+
+/** ws's own check: 16 bytes, base64 (RFC 6455 §4.2.1 item 5). */
+const KEY = /^[+/0-9A-Za-z]{22}==$/;
+
+export interface UpgradeRequest {
+  method?: string | undefined;
+  url?: string | undefined;
+  httpVersionMajor: number;
+  httpVersionMinor: number;
+  headers: IncomingHttpHeaders;
+}
+
+export type UpgradeVerdict =
+  | { ok: true; protocol: string; requestedUrl: string }
+  | { ok: false; reason: string; headers?: Record<string, string> };
+
+/**
+ * Accepts the request and picks the subprotocol, or says why not. Subprotocols (behaviour
+ * doc §1): walk the client's list in order and take the first one in `supported`; the
+ * client offered some but none match → refuse; it offered none while `supported` is not
+ * empty → refuse.
+ */
+export function checkUpgradeRequest(request: UpgradeRequest, supported: readonly string[], secure: boolean): UpgradeVerdict {
+  const { headers } = request;
+  if (request.method !== 'GET') return refuse('Method must be GET');
+  if (request.httpVersionMajor !== 1 || request.httpVersionMinor < 1) return refuse('HTTP/1.1 required');
+  const host = headers.host;
+  if (host === undefined || host === '') return refuse('Missing Host header');
+  if (headers.upgrade?.toLowerCase() !== 'websocket') return refuse('Invalid Upgrade header');
+  if (!hasToken(headers.connection, 'upgrade')) return refuse('Invalid Connection header');
+  if (headers['sec-websocket-version'] !== '13') {
+    return { ok: false, reason: 'Missing or invalid Sec-WebSocket-Version header', headers: { 'Sec-WebSocket-Version': '13' } };
+  }
+  const key = headers['sec-websocket-key'];
+  if (key === undefined || !KEY.test(key)) return refuse('Missing or invalid Sec-WebSocket-Key header');
+
+  const offered = parseProtocols(headers['sec-websocket-protocol']);
+  if (offered === null) return refuse('Invalid Sec-WebSocket-Protocol header');
+  let protocol = '';
+  if (offered.length > 0) {
+    protocol = offered.find((p) => supported.includes(p)) ?? '';
+    if (protocol === '') return refuse('No supported subprotocol offered');
+  } else if (supported.length > 0) {
+    return refuse('A subprotocol is required');
+  }
+  return { ok: true, protocol, requestedUrl: `${secure ? 'wss' : 'ws'}://${host}${request.url ?? '/'}` };
+}
+
+function refuse(reason: string): UpgradeVerdict {
+  return { ok: false, reason };
+}
+
+function hasToken(header: string | undefined, token: string): boolean {
+  return header !== undefined && header.split(',').some((part) => part.trim().toLowerCase() === token);
+}
+
+/** The client's subprotocols in its order; [] when absent; null when malformed or repeated. */
+function parseProtocols(header: string | undefined): string[] | null {
+  if (header === undefined) return [];
+  const protocols = header.split(',').map((p) => p.trim());
+  if (protocols.some((p) => !isToken(p)) || new Set(protocols).size !== protocols.length) return null;
+  return protocols;
+}
