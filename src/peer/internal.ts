@@ -9,6 +9,8 @@ export const kSetClock = Symbol('rxpeer.setClock');
 export const kNextTimer = Symbol('rxpeer.nextTimer');
 export const kTakePacket = Symbol('rxpeer.takePacket');
 export const kAttachTransport = Symbol('rxpeer.attachTransport');
+/** TCPServer: a callback run when a connection is queued (drivers accept on demand). */
+export const kOnConnection = Symbol('rxpeer.onConnection');
 
 /** What a driver (fromPeer, WebSocketClient, …) hears from its peer. */
 export interface PeerHooks {

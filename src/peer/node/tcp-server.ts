@@ -2,6 +2,7 @@
 // arguments and returns at once; ready() tells how the bind went (API.md, exact rule 5).
 import { createServer, isIP, type Server, type Socket } from 'node:net';
 import { ErrorCode } from '../constants.js';
+import { kOnConnection } from '../internal.js';
 import { Queue } from '../queue.js';
 import { StreamPeerTCP } from './stream-peer.js';
 
@@ -35,6 +36,7 @@ export class TCPServer {
   #listening = false;
   #port = 0;
   readonly #pending = new Queue<Socket>();
+  #onConnection: (() => void) | null = null;
 
   /**
    * Starts listening on `port` (0 = any free port) at `bindAddress` ("*" = every
@@ -120,10 +122,16 @@ export class TCPServer {
     this.#ready = null;
   }
 
+  /** Internal: `callback` runs whenever a connection is queued (null removes it). */
+  [kOnConnection](callback: (() => void) | null): void {
+    this.#onConnection = callback;
+  }
+
   #queue(socket: Socket): void {
     socket.on('error', ignoreError); // a reset while queued must not crash the process
-    if (this.#pending.length >= MAX_PENDING_CONNECTIONS) socket.destroy();
-    else this.#pending.push(socket);
+    if (this.#pending.length >= MAX_PENDING_CONNECTIONS) return void socket.destroy();
+    this.#pending.push(socket);
+    this.#onConnection?.();
   }
 
   #settleReady(result: ErrorCode): void {

@@ -1,0 +1,115 @@
+// Node only: TCPServer pulls in node:net. Exported from the Node root, not the browser entry.
+import { Observable, Subscription } from 'rxjs';
+import { ErrorCode, State } from '../peer/constants.js';
+import { kOnConnection } from '../peer/internal.js';
+import { StreamPeerTCP, StreamPeerTLS } from '../peer/node/stream-peer.js';
+import { TCPServer } from '../peer/node/tcp-server.js';
+import { TLSOptions } from '../peer/tls-options.js';
+import { WebSocketPeer } from '../peer/websocket-peer.js';
+import { applyPeerOptions, type PeerOptions } from './connect.js';
+import { WebSocketPeerError } from './errors.js';
+import { type FromPeerOptions, type ObservablePeer, validateFromPeerOptions, wrap } from './observable-peer.js';
+
+export interface ListenOptions extends PeerOptions, FromPeerOptions {
+  /** Address to bind: "*" (every interface, the default) or an IPv4/IPv6 address. */
+  bindAddress?: string;
+  /** `TLSOptions.server(key, cert)` to serve wss://. */
+  tls?: TLSOptions;
+  /** Milliseconds a client has to finish its handshake before it is dropped (0 = no limit). Default 3000. */
+  handshakeTimeout?: number;
+  /** Called with the bound port once the server listens (useful with port 0). */
+  onListening?: (port: number) => void;
+}
+
+/**
+ * A cold WebSocket server: each subscription listens on `port` and emits every client as
+ * an {@link ObservablePeer} once its handshake completed (OPEN). Clients that fail their
+ * handshake or exceed `handshakeTimeout` are dropped without being emitted. Errors with
+ * {@link WebSocketPeerError} when the port can't be bound (ERR_ALREADY_IN_USE, …).
+ * Unsubscribing stops the server and closes the clients still connected with 1001.
+ *
+ * @example
+ * listen(8000, { protocols: ['demo-chat'], onListening: (port) => console.log(`on ${port}`) })
+ *   .pipe(mergeMap((client) => client.packets$.pipe(tap((p) => client.send(p.text ?? p.data)))))
+ *   .subscribe();
+ */
+export function listen(port: number, options: ListenOptions = {}): Observable<ObservablePeer> {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`listen: port must be an integer from 0 to 65535, got ${String(port)}`);
+  }
+  const { bindAddress = '*', tls, handshakeTimeout = 3000, onListening } = options;
+  applyPeerOptions(new WebSocketPeer(), options, 'listen');
+  const { scheduler } = validateFromPeerOptions(options, 'listen');
+  if (tls !== undefined && !(tls instanceof TLSOptions && tls.isServer())) {
+    throw new TypeError('listen: tls must be TLSOptions.server(key, cert)');
+  }
+  if (typeof handshakeTimeout !== 'number' || !Number.isFinite(handshakeTimeout) || handshakeTimeout < 0) {
+    throw new RangeError(`listen: handshakeTimeout must be a number of ms ≥ 0, got ${String(handshakeTimeout)}`);
+  }
+  if (onListening !== undefined && typeof onListening !== 'function') throw new TypeError('listen: onListening must be a function');
+
+  return new Observable<ObservablePeer>((subscriber) => {
+    const server = new TCPServer();
+    const error = server.listen(port, bindAddress);
+    if (error !== ErrorCode.OK) {
+      subscriber.error(new WebSocketPeerError(error, `listen(${port}, ${JSON.stringify(bindAddress)}) refused`));
+      return;
+    }
+    const clients = new Set<WebSocketPeer>();
+    const watching = new Subscription();
+    let acceptPending: Subscription | null = null;
+
+    const admit = (tcp: StreamPeerTCP): void => {
+      let stream: StreamPeerTCP | StreamPeerTLS = tcp;
+      if (tls !== undefined) {
+        stream = new StreamPeerTLS();
+        if (stream.acceptStream(tcp, tls) !== ErrorCode.OK) return;
+      }
+      const peer = new WebSocketPeer();
+      applyPeerOptions(peer, options, 'listen');
+      if (peer.acceptStream(stream) !== ErrorCode.OK) return;
+      clients.add(peer);
+      const socket = wrap(peer, options);
+      const deadline = handshakeTimeout > 0 ? scheduler.schedule(() => peer.close(-1), handshakeTimeout) : null;
+      const watch = new Subscription();
+      watch.add(deadline ?? undefined);
+      watch.add(
+        socket.state$.subscribe({
+          next: (state) => {
+            if (state !== State.OPEN) return;
+            deadline?.unsubscribe();
+            subscriber.next(socket);
+          },
+          complete: () => {
+            clients.delete(peer);
+            watching.remove(watch);
+            watch.unsubscribe();
+          },
+        }),
+      );
+      if (!watch.closed) watching.add(watch);
+    };
+
+    const acceptAll = (): void => {
+      acceptPending = null;
+      for (let tcp = server.takeConnection(); tcp !== null && !subscriber.closed; tcp = server.takeConnection()) admit(tcp);
+    };
+    server[kOnConnection](() => {
+      acceptPending ??= scheduler.schedule(acceptAll);
+    });
+    void server.ready().then((result) => {
+      if (subscriber.closed) return;
+      if (result === ErrorCode.OK) onListening?.(server.getLocalPort());
+      else subscriber.error(new WebSocketPeerError(result, `listen(${port}, ${JSON.stringify(bindAddress)}) failed`));
+    });
+
+    return () => {
+      server[kOnConnection](null);
+      acceptPending?.unsubscribe();
+      server.stop();
+      for (const peer of clients) peer.close(peer.getReadyState() === State.OPEN ? 1001 : -1);
+      clients.clear();
+      watching.unsubscribe();
+    };
+  });
+}
