@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { ErrorCode, State, StreamPeerTLS, TCPServer, TLSOptions, WebSocketPeer, WriteMode } from 'rxpeer';
+import { nextTurn, within } from '../helpers/poll.js';
 
+export { within };
 export const HOST = '127.0.0.1';
 const DEFAULT_DEADLINE_MS = 5000;
-
-const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
 
 /** Calls `poll` until `done()` holds; throws after the deadline, naming `what`. */
 export async function pollUntil(poll: () => void, done: () => boolean, what: string, deadlineMs = DEFAULT_DEADLINE_MS): Promise<void> {
@@ -21,7 +21,7 @@ export async function pollUntil(poll: () => void, done: () => boolean, what: str
     poll();
     if (done()) return;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await tick();
+    await nextTurn(); // one event-loop turn, no fixed delay
   }
 }
 
@@ -36,15 +36,6 @@ export async function pollPeerUntil(peer: WebSocketPeer, state: State, seen?: St
     () => peer.getReadyState() === state,
     `peer to be ${State[state]} (is ${State[peer.getReadyState()]})`,
   );
-}
-
-/** A promise with a deadline, so a missing event fails the test instead of hanging it. */
-export function within<T>(promise: Promise<T>, what: string, deadlineMs = DEFAULT_DEADLINE_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), deadlineMs);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export async function listenTcp(server = new TCPServer()): Promise<TCPServer> {
