@@ -1,13 +1,17 @@
 // Builds dist/esm (ES modules), dist/cjs (CommonJS) and dist/types (declarations).
 // esbuild transpiles file by file (no bundling), so the module graph stays as written
 // and bundlers can tree-shake; tsc only emits declarations.
+// `--outdir DIR` builds elsewhere (tests build a private copy of the package);
+// `--no-types` skips the declarations.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 
 const root = new URL('..', import.meta.url).pathname;
-const dist = join(root, 'dist');
+const { values: args } = parseArgs({ options: { outdir: { type: 'string' }, 'no-types': { type: 'boolean' } } });
+const dist = args.outdir === undefined ? join(root, 'dist') : resolve(args.outdir);
 
 function sources(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -38,4 +42,8 @@ if (extra.length > 0) {
   await build({ ...common, entryPoints: extra, outdir: dist, outbase: root, format: 'cjs', platform: 'node' });
 }
 
-execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+if (!args['no-types']) {
+  execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', join(dist, 'types')], {
+    stdio: 'inherit',
+  });
+}

@@ -8,7 +8,7 @@ export interface TextConfig extends DecodeConfig {
   acceptBinary?: boolean;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const strictUtf8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 
 /** The UTF-8 text of a packet; binary frames only when `acceptBinary`. Shared with json(). */
 export function packetText(packet: Packet, acceptBinary: boolean): Decoded<string> {

@@ -1,0 +1,18 @@
+// The root export in browsers (the "browser" condition of package.json "exports", and its
+// "browser" field for bundlers that only read that): everything in index.ts except the
+// Node-only servers (TCPServer, StreamPeerTCP/TLS, Godot 3's WebSocketServer, listen()),
+// which would pull in ws, net and tls. test/browser/entry.test.ts keeps the two in step.
+
+/* Peer */
+export { State, WriteMode, ErrorCode } from './peer/constants.js';
+export { WebSocketPeer } from './peer/websocket-peer.js';
+export { TLSOptions, type TLSClientConfig } from './peer/tls-options.js';
+export type { Packet, TextPacket } from './peer/packet.js';
+/* Godot 3 API: the client only (WebSocketServer listens on TCP) */
+export { WebSocketClient, type WebSocketClientSignals } from './peer/godot3/websocket-client.js';
+
+/* Observable */
+export * from './observable/index.js';
+
+/* Operators */
+export * from './operators/index.js';
