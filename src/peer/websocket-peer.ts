@@ -220,7 +220,8 @@ export class WebSocketPeer {
     }
     if (code >= 0 && !isSendableCloseCode(code)) return ErrorCode.ERR_INVALID_PARAMETER;
     const transport = this.#transport;
-    if (code >= 0 && transport?.canSendCloseCode && !transport.canSendCloseCode(code)) {
+    // A platform's own limits on close codes (browsers) matter only when a frame goes out.
+    if (this.#state === State.OPEN && code >= 0 && transport?.canSendCloseCode && !transport.canSendCloseCode(code)) {
       return ErrorCode.ERR_INVALID_PARAMETER;
     }
     if (this.#state === State.CONNECTING || (code < 0 && this.#state !== State.CLOSED)) {
