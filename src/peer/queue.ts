@@ -1,9 +1,12 @@
+/** Power of two. Small: every connection holds two queues, mostly with a message or none. */
+const INITIAL_CAPACITY = 4;
+
 /**
  * FIFO on a growable ring buffer: O(1) push and shift, unlike Array#shift, which is
  * O(n) once V8 gives up on its fast path for large arrays.
  */
 export class Queue<T> {
-  #items: (T | undefined)[] = new Array(16);
+  #items: (T | undefined)[] = new Array(INITIAL_CAPACITY);
   #head = 0;
   #length = 0;
 
@@ -33,7 +36,7 @@ export class Queue<T> {
   }
 
   clear(): void {
-    this.#items = new Array(16);
+    this.#items = new Array(INITIAL_CAPACITY);
     this.#head = 0;
     this.#length = 0;
   }

@@ -475,6 +475,9 @@ export class WebSocketPeer {
     const packet = this.#inbound.shift()!;
     this.#visible--;
     this.#visibleBytes -= packet.data.byteLength;
+    // The last shown packet is read while more wait behind the inbound limits: the next
+    // poll would show them, so a driver polling on demand must hear of it.
+    if (this.#visible === 0 && this.#inbound.length > 0) this.#wake();
     this.#lastWasString = packet.isString;
     this.#packetError = ErrorCode.OK;
     return packet;

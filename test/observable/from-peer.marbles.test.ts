@@ -276,3 +276,23 @@ describe('fromPeer scheduling', () => {
     expect(() => fromPeer(peer, { pollInterval: 5 })).toThrow(/already wrapped/);
   });
 });
+
+describe('fromPeer with a full inbound queue', () => {
+  it('keeps delivering: reading the visible packets wakes a poll that shows the backlog', () => {
+    createTestScheduler().run(({ cold, expectObservable }) => {
+      const [local, remote] = createMemoryPair();
+      local.maxQueuedPackets = 2; // taken when the handshake completes, at the first poll
+      const socket = fromPeer(local);
+      const sender = fromPeer(remote);
+      sender.state$.subscribe();
+      cold('--x').subscribe(() => ['1', '2', '3', '4', '5'].forEach((m) => sender.send(m)));
+      expectObservable(socket.packets$.pipe(map(describePacket)), '^ 10ms !').toBe('--(abcde)', {
+        a: 'text:1',
+        b: 'text:2',
+        c: 'text:3',
+        d: 'text:4',
+        e: 'text:5',
+      });
+    });
+  });
+});
