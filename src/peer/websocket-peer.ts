@@ -18,7 +18,7 @@ import { createPacket, Packet } from './packet.js';
 import { platform } from './platform.js';
 import { Queue } from './queue.js';
 import type { TLSOptions } from './tls-options.js';
-import type { Transport, TransportSink } from './transport.js';
+import type { OpenInfo, Transport, TransportSink } from './transport.js';
 import { encodeUtf8, isUtf8 } from './utf8.js';
 import {
   isNonNegativeInteger,
@@ -30,6 +30,7 @@ import {
 } from './validation.js';
 
 const EMPTY = new Uint8Array(0);
+let PeerSink: new (peer: WebSocketPeer) => TransportSink;
 const defaultClock = (): number => performance.now();
 
 /** Something the transport reported, applied in order by the next poll(). */
@@ -53,6 +54,46 @@ interface Limits {
  * `acceptStream` and `close`). Methods return an {@link ErrorCode} and never throw.
  */
 export class WebSocketPeer {
+  static {
+    /**
+     * The transport's only way in: records events for the next poll and wakes the driver.
+     * One per connection; events from a sink that is no longer the peer's are ignored.
+     * Declared here so it can reach the peer's private state (one object, no closures).
+     */
+    PeerSink = class implements TransportSink {
+      constructor(readonly peer: WebSocketPeer) {}
+
+      onOpen(info: OpenInfo): void {
+        const peer = this.peer;
+        if (peer.#sink !== this) return;
+        peer.#events.push({ kind: 'open', ...info });
+        peer.#wake();
+      }
+
+      onMessage(data: Uint8Array, isText: boolean): void {
+        const peer = this.peer;
+        if (peer.#sink !== this) return;
+        peer.#inbound.push(createPacket(data, isText));
+        peer.#wake();
+      }
+
+      onPong(): void {
+        const peer = this.peer;
+        if (peer.#sink !== this) return;
+        peer.#events.push({ kind: 'pong' });
+        peer.#wake();
+      }
+
+      onClose(code: number, reason: string, initiatedHere = false): void {
+        const peer = this.peer;
+        if (peer.#sink !== this) return;
+        peer.#events.push({ kind: 'close', code, reason, initiatedHere });
+        peer.#sink = null; // a transport reports its close once; nothing may follow it
+        peer.#wake();
+      }
+    };
+  }
+
   /** Extra `"Name: value"` lines for the client request or the server's 101 response. */
   handshakeHeaders: string[] = [];
   /** Subprotocols to offer (client) or accept (server), in order of preference. */
@@ -333,7 +374,7 @@ export class WebSocketPeer {
     this.#closeReason = '';
     this.#awaitingPong = false;
     this.#heartbeatDue = Infinity;
-    const sink = this.#createSink();
+    const sink = new PeerSink(this);
     this.#sink = sink;
     try {
       this.#transport = open(sink);
@@ -344,34 +385,6 @@ export class WebSocketPeer {
     }
     this.#setState(State.CONNECTING);
     return ErrorCode.OK;
-  }
-
-  /** The transport's only way in: records events for the next poll and wakes the driver. */
-  #createSink(): TransportSink {
-    const sink: TransportSink = {
-      onOpen: (info) => {
-        if (this.#sink !== sink) return;
-        this.#events.push({ kind: 'open', ...info });
-        this.#wake();
-      },
-      onMessage: (data, isText) => {
-        if (this.#sink !== sink) return;
-        this.#inbound.push(createPacket(data, isText));
-        this.#wake();
-      },
-      onPong: () => {
-        if (this.#sink !== sink) return;
-        this.#events.push({ kind: 'pong' });
-        this.#wake();
-      },
-      onClose: (code, reason, initiatedHere = false) => {
-        if (this.#sink !== sink) return;
-        this.#events.push({ kind: 'close', code, reason, initiatedHere });
-        this.#sink = null; // a transport reports its close once; nothing may follow it
-        this.#wake();
-      },
-    };
-    return sink;
   }
 
   #wake(): void {

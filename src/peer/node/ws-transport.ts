@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import WebSocket from 'ws';
@@ -18,10 +19,18 @@ const REASON_FOR_CODE = new Map<number, string>(
  * `close(code)` without a reason; rxpeer always passes one itself.
  */
 export class GodotWireWebSocket extends WebSocket {
+  /** The transport this socket reports to: the listeners are shared, not one closure each. */
+  transport: WsTransport | null = null;
+
   override close(code?: number, data?: string | Buffer): void {
     if (data === undefined && code !== undefined) data = REASON_FOR_CODE.get(code);
     super.close(code, data);
   }
+}
+
+/** ws types listeners' `this` as its base class; every socket here is a GodotWireWebSocket. */
+function transportOf(ws: WebSocket): WsTransport {
+  return (ws as GodotWireWebSocket).transport!;
 }
 
 /** The close the peer itself sent because of what ws's receiver rejected (exact rule 3). */
@@ -36,49 +45,73 @@ function protocolCloseFor(error: Error & { code?: string }): { code: number; rea
 
 /** A WebSocketPeer's transport over a `ws` WebSocket, client or server side. */
 export class WsTransport implements Transport {
-  readonly #ws: WebSocket;
+  readonly #ws: GodotWireWebSocket;
+  readonly #sink: TransportSink;
+  readonly #requestedUrl: string | undefined;
   #socket: Socket | null;
   #noDelay: boolean;
   #protocolClose: { code: number; reason: string } | null = null;
-  /** Payload sizes of messages handed to ws whose write callback has not run yet. */
-  readonly #pendingSizes = new Queue<number>();
+  /** Payload sizes of messages handed to ws whose write callback has not run yet (made at the first send). */
+  #pendingSizes: Queue<number> | null = null;
   #pendingBytes = 0;
-  readonly #written = (): void => {
-    this.#pendingBytes -= this.#pendingSizes.shift() ?? 0;
-  };
+  #written: (() => void) | null = null;
 
-  constructor(ws: WebSocket, sink: TransportSink, socket: Socket | null, noDelay: boolean, requestedUrl?: string) {
+  constructor(ws: GodotWireWebSocket, sink: TransportSink, socket: Socket | null, noDelay: boolean, requestedUrl?: string) {
     this.#ws = ws;
+    this.#sink = sink;
+    this.#requestedUrl = requestedUrl;
     this.#socket = socket;
     this.#noDelay = noDelay;
     socket?.setNoDelay(noDelay);
-    ws.on('upgrade', (response) => {
-      this.#socket = response.socket as Socket;
-      this.#socket.setNoDelay(this.#noDelay);
-    });
-    const open = (): void => {
-      // ws's setSocket() turns Nagle off after the 'upgrade' event; re-apply the peer's choice.
-      this.#socket?.setNoDelay(this.#noDelay);
-      sink.onOpen({
-        protocol: ws.protocol,
-        remoteAddress: this.#socket?.remoteAddress ?? '',
-        remotePort: this.#socket?.remotePort ?? 0,
-        requestedUrl,
-      });
-    };
-    if (ws.readyState === WebSocket.OPEN) open();
-    else ws.on('open', open);
-    ws.on('message', (data: Buffer, isBinary: boolean) => sink.onMessage(data, !isBinary));
-    ws.on('pong', () => sink.onPong());
-    // Every failure also ends in 'close'; the listener keeps ws from throwing it.
-    ws.on('error', (error: Error) => {
-      this.#protocolClose ??= protocolCloseFor(error);
-    });
-    ws.on('close', (code: number, reason: Buffer) => {
-      const sent = this.#protocolClose;
-      if (sent !== null) sink.onClose(sent.code, sent.reason, true);
-      else if (code === 1006) sink.onClose(CLOSE_CODE_ABNORMAL, '');
-      else sink.onClose(code, reason.toString());
+    ws.transport = this;
+    if (ws.readyState === WebSocket.OPEN) this.#opened();
+    else ws.on('upgrade', WsTransport.#onUpgrade).on('open', WsTransport.#onOpen);
+    // Every failure also ends in 'close'; the 'error' listener keeps ws from throwing it.
+    ws.on('message', WsTransport.#onMessage)
+      .on('pong', WsTransport.#onPong)
+      .on('error', WsTransport.#onError)
+      .on('close', WsTransport.#onClose);
+  }
+
+  static #onUpgrade(this: WebSocket, response: IncomingMessage): void {
+    const transport = transportOf(this);
+    transport.#socket = response.socket as Socket;
+    transport.#socket.setNoDelay(transport.#noDelay);
+  }
+
+  static #onOpen(this: WebSocket): void {
+    transportOf(this).#opened();
+  }
+
+  static #onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+    transportOf(this).#sink.onMessage(data, !isBinary);
+  }
+
+  static #onPong(this: WebSocket): void {
+    transportOf(this).#sink.onPong();
+  }
+
+  static #onError(this: WebSocket, error: Error): void {
+    const transport = transportOf(this);
+    transport.#protocolClose ??= protocolCloseFor(error);
+  }
+
+  static #onClose(this: WebSocket, code: number, reason: Buffer): void {
+    const transport = transportOf(this);
+    const sent = transport.#protocolClose;
+    if (sent !== null) transport.#sink.onClose(sent.code, sent.reason, true);
+    else if (code === 1006) transport.#sink.onClose(CLOSE_CODE_ABNORMAL, '');
+    else transport.#sink.onClose(code, reason.toString());
+  }
+
+  #opened(): void {
+    // ws's setSocket() turns Nagle off after the 'upgrade' event; re-apply the peer's choice.
+    this.#socket?.setNoDelay(this.#noDelay);
+    this.#sink.onOpen({
+      protocol: this.#ws.protocol,
+      remoteAddress: this.#socket?.remoteAddress ?? '',
+      remotePort: this.#socket?.remotePort ?? 0,
+      requestedUrl: this.#requestedUrl,
     });
   }
 
@@ -87,14 +120,15 @@ export class WsTransport implements Transport {
   }
 
   get bufferedCount(): number {
-    return this.#pendingSizes.length;
+    return this.#pendingSizes?.length ?? 0;
   }
 
   send(data: Uint8Array, isText: boolean): boolean {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
-    this.#pendingSizes.push(data.byteLength);
+    const pending = (this.#pendingSizes ??= new Queue<number>());
+    pending.push(data.byteLength);
     this.#pendingBytes += data.byteLength;
-    this.#ws.send(data, isText ? TEXT : BINARY, this.#written);
+    this.#ws.send(data, isText ? TEXT : BINARY, (this.#written ??= () => (this.#pendingBytes -= pending.shift() ?? 0)));
     return true;
   }
 
