@@ -1,3 +1,8 @@
 export { fromPeer, type ObservablePeer, type FromPeerOptions } from './observable-peer.js';
 export { type CloseInfo, WebSocketCloseError, WebSocketPeerError } from './errors.js';
 export { connect, type ConnectOptions, type PeerOptions } from './connect.js';
+export {
+  fromMultiplayerPeer,
+  type MultiplayerCloseReason,
+  type ObservableMultiplayerPeer,
+} from './observable-multiplayer-peer.js';

@@ -2,6 +2,8 @@ export { State, WriteMode, ErrorCode } from './constants.js';
 export { WebSocketPeer } from './websocket-peer.js';
 export { TLSOptions, type TLSClientConfig } from './tls-options.js';
 export type { Packet, TextPacket } from './packet.js';
+/* Multiplayer: Godot 4's WebSocketMultiplayerPeer (createServer is Node only; browsers get ERR_UNAVAILABLE) */
+export * from './multiplayer/index.js';
 
 /* Servers (Node only; the browser entry leaves them out) */
 export { TCPServer } from './node/tcp-server.js';

@@ -4,15 +4,20 @@ import { ErrorCode } from './constants.js';
 import type { AttachRequest, TransportSettings } from './internal.js';
 import { acceptNodeStream } from './node/accept.js';
 import { connectWithWs } from './node/ws-transport.js';
+import type { MultiplayerBackend } from './multiplayer/backend.js';
+import { listenTcp } from './multiplayer/node-backend.js';
 import type { ClientRequest, Transport, TransportSink } from './transport.js';
 
 export interface Platform {
   connect(request: ClientRequest, sink: TransportSink): Transport;
   /** A server-side handshake over `stream`, or why it can't be done. */
   accept(stream: unknown, settings: TransportSettings): Pick<AttachRequest, 'open'> | ErrorCode;
+  /** WebSocketMultiplayerPeer.createServer's listener; absent where no server can run (browsers). */
+  listen?: MultiplayerBackend['listen'];
 }
 
 export const platform: Platform = {
   connect: connectWithWs,
   accept: acceptNodeStream,
+  listen: listenTcp,
 };

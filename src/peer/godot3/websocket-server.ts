@@ -1,14 +1,16 @@
 import { CLOSE_CODE_ABNORMAL, ErrorCode, State } from '../constants.js';
 import { kSetHooks, type PeerHooks } from '../internal.js';
+import { ConnectionStatus, WebSocketMultiplayerPeer } from '../multiplayer/websocket-multiplayer-peer.js';
 import { isUsableServerTls, StreamPeerTLS, type StreamPeerTCP } from '../node/stream-peer.js';
 import { TCPServer } from '../node/tcp-server.js';
 import { TLSOptions } from '../tls-options.js';
 import { normalizeProtocols, parseHeaderLine } from '../validation.js';
 import { WebSocketPeer } from '../websocket-peer.js';
+import { forwardMultiplayerSignals, type MultiplayerBridgeSignals } from './multiplayer-bridge.js';
 import { Signals, type Emission } from './signals.js';
 
-/** Godot 3's WebSocketServer signals and their arguments. */
-export interface WebSocketServerSignals {
+/** Godot 3's WebSocketServer signals and their arguments (`peer_*` with `gdMpApi` only). */
+export interface WebSocketServerSignals extends Pick<MultiplayerBridgeSignals, 'peer_connected' | 'peer_disconnected' | 'peer_packet'> {
   /** A client completed its handshake and got `id`; `protocol` is the selected subprotocol. */
   client_connected: [id: number, protocol: string];
   /** A connected client is gone; clean when it sent a close frame. `getPeer(id)` still works here. */
@@ -42,8 +44,10 @@ const MAX_ID = 0x7fffffff;
  * - `listen()` checks its arguments synchronously; the bind itself completes later
  *   (Node binds asynchronously). A port in use shows as `ready()` resolving
  *   ERR_ALREADY_IN_USE, and `isListening()` staying false.
- * - `gdMpApi = true` (Godot 3's multiplayer wire protocol) is not available yet:
- *   `listen` returns ERR_UNAVAILABLE for it.
+ * - `gdMpApi = true` runs Godot 3's multiplayer wire protocol (a {@link WebSocketMultiplayerPeer}
+ *   underneath): then, as in Godot 3, the server is a NetworkedMultiplayerPeer (`setTargetPeer`,
+ *   `putPacket`, `getPacket`, `getPacketPeer`, …) and emits `peer_connected`, `peer_disconnected`
+ *   and `peer_packet` instead of `client_connected`, `client_disconnected` and `data_received`.
  */
 export class WebSocketServer extends Signals<WebSocketServerSignals> {
   /** Address to listen on: "*" (every interface) or an IP address. */
@@ -62,6 +66,10 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
   readonly #pending = new Set<Connection>();
   readonly #peers = new Map<number, Connection>();
   readonly #clock: () => number = () => performance.now();
+  /** With gdMpApi: the multiplayer peer doing the work. */
+  #multiplayer: WebSocketMultiplayerPeer | null = null;
+  /** gdMpApi: peers gone whose peer_disconnected listeners have not run yet (getPeer still answers). */
+  readonly #departed = new Map<number, WebSocketPeer>();
 
   /** Seconds a client has to complete its handshake (default 3). Ignored unless > 0. */
   get handshakeTimeout(): number {
@@ -87,12 +95,11 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
    * Starts listening on `port` (0 = any free port, see `getLocalPort()`) at `bindIp`,
    * accepting clients that offer one of `protocols` (or none, when `protocols` is empty).
    * ERR_INVALID_PARAMETER for a bad port, address, protocol list, or an unusable or
-   * half-configured TLS key/certificate; ERR_ALREADY_IN_USE when already listening;
-   * ERR_UNAVAILABLE for `gdMpApi`. See `ready()` for the outcome of the bind.
+   * half-configured TLS key/certificate; ERR_ALREADY_IN_USE when already listening.
+   * `gdMpApi`: Godot 3's multiplayer wire protocol. See `ready()` for the outcome of the bind.
    */
   listen(port: number, protocols: string[] = [], gdMpApi = false): ErrorCode {
-    if (gdMpApi) return ErrorCode.ERR_UNAVAILABLE;
-    if (this.#tcp !== null) return ErrorCode.ERR_ALREADY_IN_USE;
+    if (this.#tcp !== null || this.#multiplayer !== null) return ErrorCode.ERR_ALREADY_IN_USE;
     const normalized = normalizeProtocols(protocols);
     if (normalized === null) return ErrorCode.ERR_INVALID_PARAMETER;
     let tls: TLSOptions | null = null;
@@ -102,6 +109,7 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
       tls = TLSOptions.server(this.privateKey, this.sslCertificate);
       if (!isUsableServerTls(tls)) return ErrorCode.ERR_INVALID_PARAMETER;
     }
+    if (gdMpApi) return this.#listenMultiplayer(port, normalized, tls);
     const tcp = new TCPServer();
     const error = tcp.listen(port, this.bindIp);
     if (error !== ErrorCode.OK) return error;
@@ -121,20 +129,28 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
    * whose bind is synchronous.)
    */
   ready(): Promise<ErrorCode> {
-    return this.#ready ?? Promise.resolve(ErrorCode.ERR_UNCONFIGURED);
+    return this.#multiplayer?.ready() ?? this.#ready ?? Promise.resolve(ErrorCode.ERR_UNCONFIGURED);
   }
 
   /** The bound port, once `ready()` resolved OK; 0 otherwise. */
   getLocalPort(): number {
-    return this.#tcp?.getLocalPort() ?? 0;
+    return this.#multiplayer?.getLocalPort() ?? this.#tcp?.getLocalPort() ?? 0;
   }
 
   isListening(): boolean {
+    if (this.#multiplayer !== null) return this.#multiplayer.getLocalPort() > 0;
     return this.#tcp?.isListening() ?? false;
   }
 
   /** Stops listening and drops every client at once, without close frames or signals (as Godot 3). */
   stop(): void {
+    if (this.#multiplayer !== null) {
+      this.#multiplayer.close();
+      this.#multiplayer = null;
+      this.#departed.clear();
+      this.clearQueue();
+      return;
+    }
     this.#tcp?.stop();
     this.#tcp = null;
     this.#ready = null;
@@ -149,6 +165,11 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
 
   /** Polls every client, accepts and handshakes new ones, and emits the signals. */
   poll(): void {
+    if (this.#multiplayer !== null) {
+      this.#multiplayer.poll();
+      this.flush();
+      return;
+    }
     for (const connection of [...this.#peers.values()]) connection.peer.poll();
     this.#acceptConnections();
     const now = this.#clock();
@@ -160,21 +181,63 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
   }
 
   hasPeer(id: number): boolean {
-    return this.#peers.has(id);
+    return this.getPeer(id) !== null;
   }
 
   /** The connected client's peer, or null. */
   getPeer(id: number): WebSocketPeer | null {
+    if (this.#multiplayer !== null) return this.#multiplayer.getPeer(id) ?? this.#departed.get(id) ?? null;
     return this.#peers.get(id)?.peer ?? null;
   }
 
   getPeerAddress(id: number): string {
-    return this.#peers.get(id)?.peer.getConnectedHost() ?? '';
+    return this.getPeer(id)?.getConnectedHost() ?? '';
   }
 
   getPeerPort(id: number): number {
-    return this.#peers.get(id)?.peer.getConnectedPort() ?? 0;
+    return this.getPeer(id)?.getConnectedPort() ?? 0;
   }
+
+  // ---- NetworkedMultiplayerPeer (gdMpApi; otherwise ERR_UNCONFIGURED / nothing, as Godot 3) ----
+
+  /** 1: the server. */
+  getUniqueId(): number {
+    return 1;
+  }
+
+  getConnectionStatus(): ConnectionStatus {
+    return this.isListening() ? ConnectionStatus.CONNECTED : ConnectionStatus.DISCONNECTED;
+  }
+
+  setTargetPeer(id: number): void {
+    this.#multiplayer?.setTargetPeer(id);
+  }
+
+  putPacket(data: Uint8Array): ErrorCode {
+    return this.#multiplayer?.putPacket(data) ?? ErrorCode.ERR_UNCONFIGURED;
+  }
+
+  getAvailablePacketCount(): number {
+    return this.#multiplayer?.getAvailablePacketCount() ?? 0;
+  }
+
+  getPacketPeer(): number {
+    return this.#multiplayer?.getPacketPeer() ?? 0;
+  }
+
+  getPacket(): Uint8Array {
+    return this.#multiplayer?.getPacket() ?? new Uint8Array(0);
+  }
+
+  /** Godot 3's `refuse_new_connections`. */
+  get refuseNewConnections(): boolean {
+    return this.#multiplayer?.refuseNewConnections ?? this.#refusing;
+  }
+  set refuseNewConnections(refuse: boolean) {
+    this.#refusing = Boolean(refuse);
+    if (this.#multiplayer !== null) this.#multiplayer.refuseNewConnections = this.#refusing;
+  }
+  #refusing = false;
 
   /**
    * Closes client `id` with a close frame (`client_disconnected` follows in a later poll());
@@ -182,13 +245,33 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
    * `WebSocketPeer.close()` returns.
    */
   disconnectPeer(id: number, code = 1000, reason = ''): ErrorCode {
-    const connection = this.#peers.get(id);
-    return connection === undefined ? ErrorCode.ERR_DOES_NOT_EXIST : connection.peer.close(code, reason);
+    const peer = this.#multiplayer?.getPeer(id) ?? this.#peers.get(id)?.peer;
+    return peer === undefined || peer === null ? ErrorCode.ERR_DOES_NOT_EXIST : peer.close(code, reason);
   }
 
   protected override delivered([name, args]: Emission<WebSocketServerSignals>): void {
     // Godot 3 keeps the peer until its client_disconnected listeners have run.
     if (name === 'client_disconnected') this.#peers.delete(args[0]);
+    if (name === 'peer_disconnected') this.#departed.delete(args[0]);
+  }
+
+  #listenMultiplayer(port: number, protocols: string[], tls: TLSOptions | null): ErrorCode {
+    const multiplayer = new WebSocketMultiplayerPeer();
+    multiplayer.supportedProtocols = protocols;
+    multiplayer.handshakeHeaders = this.#extraHeaders;
+    multiplayer.handshakeTimeout = this.#handshakeTimeout;
+    multiplayer.refuseNewConnections = this.#refusing;
+    const error = multiplayer.createServer(port, this.bindIp, tls);
+    if (error !== ErrorCode.OK) return error;
+    forwardMultiplayerSignals(multiplayer, (emission) => {
+      if (emission[0] === 'peer_disconnected') {
+        const peer = multiplayer.getPeer(emission[1][0]);
+        if (peer !== null) this.#departed.set(emission[1][0], peer);
+      }
+      if (emission[0] !== 'connection_failed') this.enqueue(emission as Emission<WebSocketServerSignals>);
+    });
+    this.#multiplayer = multiplayer;
+    return ErrorCode.OK;
   }
 
   #acceptConnections(): void {

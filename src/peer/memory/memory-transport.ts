@@ -19,10 +19,21 @@ export class MemoryEnd implements Transport {
   readonly bufferedAmount = 0;
   readonly bufferedCount = 0;
 
-  attach(sink: TransportSink): this {
+  /** Binds the peer's sink; with `open = false` the handshake completes only at `open()`. */
+  attach(sink: TransportSink, open = true): this {
     this.#sink = sink;
-    sink.onOpen({ protocol: '', remoteAddress: 'memory', remotePort: 0 });
+    if (open) this.open();
     return this;
+  }
+
+  /** Reports the handshake as complete (a connection that waited for its server to accept it). */
+  open(): void {
+    this.#sink?.onOpen({ protocol: '', remoteAddress: 'memory', remotePort: 0 });
+  }
+
+  /** Whether this end was dropped (terminate(), or the other end's). */
+  get gone(): boolean {
+    return this.#gone;
   }
 
   send(data: Uint8Array, isText: boolean): boolean {

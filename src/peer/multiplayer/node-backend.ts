@@ -1,0 +1,42 @@
+// Node only: a WebSocketMultiplayerPeer server listens with TCPServer (node:net) and wraps
+// each connection in TLS when created with TLSOptions.server(key, cert). Reached through
+// platform.ts, which browser bundles swap for platform.browser.ts (no servers there).
+import { ErrorCode } from '../constants.js';
+import { kOnConnection } from '../internal.js';
+import { isUsableServerTls, StreamPeerTLS } from '../node/stream-peer.js';
+import { TCPServer } from '../node/tcp-server.js';
+import type { TLSOptions } from '../tls-options.js';
+import type { ConnectionListener, IncomingConnection } from './backend.js';
+
+/** Listens on TCP; ERR_INVALID_PARAMETER for a bad port, address or TLS options, ERR_ALREADY_IN_USE, … */
+export function listenTcp(port: number, bindAddress: string, tls: TLSOptions | null): ConnectionListener | ErrorCode {
+  if (tls !== null && !isUsableServerTls(tls)) return ErrorCode.ERR_INVALID_PARAMETER;
+  const tcp = new TCPServer();
+  const error = tcp.listen(port, bindAddress);
+  return error === ErrorCode.OK ? tcpListener(tcp, tls) : error;
+}
+
+function tcpListener(tcp: TCPServer, tls: TLSOptions | null): ConnectionListener {
+  return {
+    ready: () => tcp.ready(),
+    getLocalPort: () => tcp.getLocalPort(),
+    take(): IncomingConnection | null {
+      const stream = tcp.takeConnection();
+      if (stream === null) return null;
+      return {
+        accept(peer) {
+          if (tls === null) return peer.acceptStream(stream);
+          const secure = new StreamPeerTLS();
+          const error = secure.acceptStream(stream, tls);
+          return error === ErrorCode.OK ? peer.acceptStream(secure) : error;
+        },
+        refuse: () => stream.disconnectFromHost(),
+      };
+    },
+    onConnection: (callback) => tcp[kOnConnection](callback),
+    stop() {
+      tcp[kOnConnection](null);
+      tcp.stop();
+    },
+  };
+}
