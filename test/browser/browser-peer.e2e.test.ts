@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startServer, type TestServer } from '../helpers/ws-server.js';
-import { type BuiltPackage, buildPackage } from './support/built-package.js';
+import { type BuiltPackage, buildPackage } from '../helpers/built-package.js';
 import { type Chromium, launchChromium } from './support/chromium.js';
 import { bundleForBrowser, type PageServer, servePage } from './support/page-server.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { type BuiltPackage, buildPackage } from './support/built-package.js';
+import { type BuiltPackage, buildPackage } from '../helpers/built-package.js';
 
 let built: BuiltPackage;
 

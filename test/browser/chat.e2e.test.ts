@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { ChatRecord } from '../../examples/chat/page.js';
 import { type ChatDemo, startChatDemo } from '../../examples/chat/serve.js';
-import { type BuiltPackage, buildPackage, REPO_ROOT } from './support/built-package.js';
+import { type BuiltPackage, buildPackage, REPO_ROOT } from '../helpers/built-package.js';
 import { type Chromium, launchChromium } from './support/chromium.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');

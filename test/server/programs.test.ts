@@ -1,21 +1,22 @@
 // The seed examples and the rxpeer CLI, built with scripts/build.mjs and run as real
-// processes (as a user runs them: node dist/...). One build for the whole file.
-import { spawn, execFile, type ChildProcessWithoutNullStreams } from 'node:child_process';
+// processes (as a user runs them: node dist/...), from one private build for the whole file.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TCPServer } from 'rxpeer';
+import { type BuiltPackage, buildPackage } from '../helpers/built-package.js';
 import { HOST, listenTcp, makeCertificate, removeCertificate, within, type Certificate } from './support';
 
 const ROOT = resolve(__dirname, '../..');
 const PROGRAM_DEADLINE_MS = 15_000;
 
+// A private build: the programs run from it as from an installed package, and no other
+// test (or a developer's npm run demo) can rebuild it underneath them.
+let built: BuiltPackage;
 beforeAll(async () => {
-  await new Promise<void>((done, fail) =>
-    execFile(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) =>
-      error ? fail(new Error(`build failed:\n${stdout}${stderr}`)) : done(),
-    ),
-  );
+  built = await buildPackage();
 }, 130_000);
+afterAll(() => built?.remove());
 
 interface Exit {
   code: number | null;
@@ -31,7 +32,7 @@ class Program {
   #changed: (() => void)[] = [];
 
   constructor(script: string, args: string[] = []) {
-    this.child = spawn(process.execPath, [join(ROOT, script), ...args], { cwd: ROOT });
+    this.child = spawn(process.execPath, [join(built.packageDir, script), ...args], { cwd: ROOT });
     this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => this.#append('stdout', chunk));
     this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => this.#append('stderr', chunk));
     this.child.stdin.on('error', () => {}); // EPIPE when a program exits before reading its input

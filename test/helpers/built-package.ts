@@ -1,4 +1,5 @@
-// A private build of the package for the browser tests: scripts/build.mjs into a temporary
+// A private build of the package for tests that run built code (browser bundles, the
+// examples and the CLI as processes): scripts/build.mjs into a temporary
 // node_modules/rxpeer (package.json + dist), so bundlers resolve `rxpeer` exactly as in an
 // app that installed it, and no test touches the repository's own dist/.
 import { execFile } from 'node:child_process';
@@ -7,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-export const REPO_ROOT = join(__dirname, '..', '..', '..');
+export const REPO_ROOT = join(__dirname, '..', '..');
 
 export interface BuiltPackage {
   /** The temporary directory: `node_modules/` is in it, so an entry here imports `rxpeer` like an app. */
