@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { isIP, type Socket } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import WebSocket from 'ws';
@@ -21,10 +22,24 @@ const REASON_FOR_CODE = new Map<number, string>(
 export class GodotWireWebSocket extends WebSocket {
   /** The transport this socket reports to: the listeners are shared, not one closure each. */
   transport: WsTransport | null = null;
+  #closeWatched = false;
 
   override close(code?: number, data?: string | Buffer): void {
     if (data === undefined && code !== undefined) data = REASON_FOR_CODE.get(code);
     super.close(code, data);
+    // Godot's peer is CLOSED once close frames went both ways, and closes the connection
+    // itself (WSLPeer::poll). ws then only half-closes (socket.end()) and waits up to 30 s
+    // for the remote to close its side, so a remote that never does (Godot 3.2.3 after its
+    // own 1009 stops reading; test/interop) held the peer OPEN for 30 s. Close the socket
+    // once ws has ended its side after the remote's close frame arrived. (ws's `_socket`
+    // and `_closeFrameReceived` are read defensively: without them, ws's own timing stays.)
+    const internals = this as unknown as { _socket?: Duplex | null; _closeFrameReceived?: boolean };
+    const socket = internals._socket;
+    if (this.#closeWatched || socket == null) return;
+    this.#closeWatched = true;
+    socket.once('finish', () => {
+      if (internals._closeFrameReceived === true) socket.destroy();
+    });
   }
 }
 
