@@ -2,6 +2,7 @@
 import { Observable, Subscription } from 'rxjs';
 import { ErrorCode, State } from '../peer/constants.js';
 import { kOnConnection } from '../peer/internal.js';
+import { Queue } from '../peer/queue.js';
 import { StreamPeerTCP, StreamPeerTLS } from '../peer/node/stream-peer.js';
 import { TCPServer } from '../peer/node/tcp-server.js';
 import { TLSOptions } from '../peer/tls-options.js';
@@ -59,6 +60,24 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
     const watching = new Subscription();
     let acceptPending: Subscription | null = null;
 
+    // Handshake deadlines: every client gets the same timeout, so they fall due in the order
+    // the clients came; one timer sweeps the queue instead of one timer per connection.
+    const handshakes = new Queue<{ peer: WebSocketPeer; deadline: number }>();
+    let sweep: Subscription | null = null;
+    const armSweep = (): void => {
+      const next = handshakes.at(0);
+      if (sweep !== null || next === undefined) return;
+      sweep = scheduler.schedule(() => {
+        sweep = null;
+        const now = scheduler.now();
+        for (let head = handshakes.at(0); head !== undefined && head.deadline <= now; head = handshakes.at(0)) {
+          handshakes.shift();
+          if (head.peer.getReadyState() === State.CONNECTING) head.peer.close(-1);
+        }
+        armSweep();
+      }, Math.max(0, next.deadline - scheduler.now()));
+    };
+
     const admit = (tcp: StreamPeerTCP): void => {
       let stream: StreamPeerTCP | StreamPeerTLS = tcp;
       if (tls !== undefined) {
@@ -70,15 +89,15 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
       if (peer.acceptStream(stream) !== ErrorCode.OK) return;
       clients.add(peer);
       const socket = wrap(peer, options);
-      const deadline = handshakeTimeout > 0 ? scheduler.schedule(() => peer.close(-1), handshakeTimeout) : null;
+      if (handshakeTimeout > 0) {
+        handshakes.push({ peer, deadline: scheduler.now() + handshakeTimeout });
+        armSweep();
+      }
       const watch = new Subscription();
-      watch.add(deadline ?? undefined);
       watch.add(
         socket.state$.subscribe({
           next: (state) => {
-            if (state !== State.OPEN) return;
-            deadline?.unsubscribe();
-            subscriber.next(socket);
+            if (state === State.OPEN) subscriber.next(socket);
           },
           complete: () => {
             clients.delete(peer);
@@ -106,6 +125,8 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
     return () => {
       server[kOnConnection](null);
       acceptPending?.unsubscribe();
+      sweep?.unsubscribe();
+      handshakes.clear();
       server.stop();
       for (const peer of clients) peer.close(peer.getReadyState() === State.OPEN ? 1001 : -1);
       clients.clear();

@@ -97,6 +97,20 @@ describe('listen()', () => {
     ws.terminate();
   });
 
+  it('drops every client still handshaking at its deadline, and only those', async () => {
+    const { port, clients } = await echoServer({ handshakeTimeout: 100 });
+    const ws = await wsClient(`ws://127.0.0.1:${port}/`); // first: its deadline is the earliest
+    const silent = [0, 1, 2].map(() => netConnect(port, '127.0.0.1').on('error', () => {}));
+    const dropped = Promise.all(
+      silent.map((socket, i) => within(new Promise<void>((resolve) => socket.once('close', () => resolve())), `silent client ${i}`)),
+    );
+    await dropped; // every deadline, the good client's included, has passed by now ...
+    ws.send('after the deadlines');
+    expect(await nextMessage(ws)).toBe('after the deadlines'); // ... and the good one is still served
+    expect(clients).toHaveLength(1);
+    ws.terminate();
+  });
+
   it('unsubscribing stops the server and closes clients with 1001', async () => {
     let bound!: (port: number) => void;
     const portReady = new Promise<number>((resolve) => (bound = resolve));
