@@ -1,6 +1,7 @@
 import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
 import { ErrorCode } from '../peer/constants.js';
 import type { TLSOptions } from '../peer/tls-options.js';
+import { normalizeProtocols, parseHeaderLine } from '../peer/validation.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
 import { WebSocketCloseError, WebSocketPeerError } from './errors.js';
 import { type FromPeerOptions, kWhenFinished, type ObservablePeer, validateFromPeerOptions, wrap } from './observable-peer.js';
@@ -28,16 +29,20 @@ export interface ConnectOptions extends PeerOptions, FromPeerOptions {
 export function applyPeerOptions(peer: WebSocketPeer, options: PeerOptions, caller: string): void {
   const { protocols, headers, inboundBufferSize, outboundBufferSize, maxQueuedPackets, heartbeatInterval, noDelay } = options;
   if (protocols !== undefined) {
-    if (!Array.isArray(protocols) || protocols.some((p) => typeof p !== 'string')) {
-      throw new TypeError(`${caller}: protocols must be an array of strings`);
+    if (normalizeProtocols(protocols) === null) {
+      throw new TypeError(`${caller}: protocols must be distinct tokens (RFC 7230), got ${JSON.stringify(protocols)}`);
     }
     peer.supportedProtocols = [...protocols];
   }
   if (headers !== undefined) {
-    if (Array.isArray(headers)) peer.handshakeHeaders = [...headers];
+    let lines: string[];
+    if (Array.isArray(headers)) lines = [...headers];
     else if (typeof headers === 'object' && headers !== null) {
-      peer.handshakeHeaders = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+      lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
     } else throw new TypeError(`${caller}: headers must be "Name: value" lines or an object`);
+    const bad = lines.find((line) => parseHeaderLine(line) === null);
+    if (bad !== undefined) throw new TypeError(`${caller}: not a valid "Name: value" header: ${JSON.stringify(bad)}`);
+    peer.handshakeHeaders = lines;
   }
   const positive = (name: string, value: number | undefined, allowZeroOrLess = false): void => {
     if (value === undefined) return;
@@ -105,8 +110,8 @@ export function emitConnection(peer: WebSocketPeer, options: FromPeerOptions, su
   });
   subscriber.next(socket);
   return () => {
-    peer.close(1000);
     stopWaiting();
+    peer.close(1000);
     polling.unsubscribe();
   };
 }

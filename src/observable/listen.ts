@@ -3,7 +3,7 @@ import { Observable, Subscription } from 'rxjs';
 import { ErrorCode, State } from '../peer/constants.js';
 import { kOnConnection } from '../peer/internal.js';
 import { Queue } from '../peer/queue.js';
-import { StreamPeerTCP, StreamPeerTLS } from '../peer/node/stream-peer.js';
+import { isUsableServerTls, StreamPeerTCP, StreamPeerTLS } from '../peer/node/stream-peer.js';
 import { TCPServer } from '../peer/node/tcp-server.js';
 import { TLSOptions } from '../peer/tls-options.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
@@ -41,8 +41,8 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
   const { bindAddress = '*', tls, handshakeTimeout = 3000, onListening } = options;
   applyPeerOptions(new WebSocketPeer(), options, 'listen');
   const { scheduler } = validateFromPeerOptions(options, 'listen');
-  if (tls !== undefined && !(tls instanceof TLSOptions && tls.isServer())) {
-    throw new TypeError('listen: tls must be TLSOptions.server(key, cert)');
+  if (tls !== undefined && !isUsableServerTls(tls)) {
+    throw new TypeError('listen: tls must be TLSOptions.server(key, cert) with a key and certificate that load');
   }
   if (typeof handshakeTimeout !== 'number' || !Number.isFinite(handshakeTimeout) || handshakeTimeout < 0) {
     throw new RangeError(`listen: handshakeTimeout must be a number of ms ≥ 0, got ${String(handshakeTimeout)}`);
@@ -82,11 +82,12 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
       let stream: StreamPeerTCP | StreamPeerTLS = tcp;
       if (tls !== undefined) {
         stream = new StreamPeerTLS();
-        if (stream.acceptStream(tcp, tls) !== ErrorCode.OK) return;
+        if (stream.acceptStream(tcp, tls) !== ErrorCode.OK) return tcp.disconnectFromHost();
       }
       const peer = new WebSocketPeer();
       applyPeerOptions(peer, options, 'listen');
-      if (peer.acceptStream(stream) !== ErrorCode.OK) return;
+      // Options were checked when listen() was called; a refusal here still must not leak the socket.
+      if (peer.acceptStream(stream) !== ErrorCode.OK) return stream.disconnectFromHost();
       clients.add(peer);
       const socket = wrap(peer, options);
       if (handshakeTimeout > 0) {

@@ -36,7 +36,8 @@ export interface HeaderLine {
  */
 export function parseHeaderLine(line: unknown): HeaderLine | null {
   if (typeof line !== 'string') return null;
-  if (/[\r\n\0]/.test(line)) return null;
+  // What Node's HTTP client accepts in a header value (and CR/LF never): tab, visible ASCII, obs-text.
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(line)) return null;
   const colon = line.indexOf(':');
   if (colon <= 0) return null;
   const name = line.slice(0, colon).trim();

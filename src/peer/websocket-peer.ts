@@ -192,7 +192,7 @@ export class WebSocketPeer {
     if (this.#state === State.CONNECTING || this.#state === State.OPEN) return ErrorCode.ERR_ALREADY_IN_USE;
     const settings = this.#settings();
     if (settings === null) return ErrorCode.ERR_INVALID_PARAMETER;
-    const accepted = platform.accept(stream, settings);
+    const accepted = platform.accept(stream);
     if (typeof accepted === 'number') return accepted;
     return this.#start('', (sink) => accepted.open(sink, settings));
   }
@@ -322,7 +322,10 @@ export class WebSocketPeer {
   }
 
   [kSetClock](clock: (() => number) | null): void {
-    this.#clock = clock ?? defaultClock;
+    const next = clock ?? defaultClock;
+    // Deadlines are times on the old clock: carry the heartbeat's over to the new one.
+    if (this.#heartbeatDue !== Infinity) this.#heartbeatDue += next() - this.#clock();
+    this.#clock = next;
   }
 
   /** When a poll is next due for the peer's own timers (heartbeat), on its clock; Infinity if never. */
@@ -358,8 +361,23 @@ export class WebSocketPeer {
   }
 
   #start(requestedUrl: string, open: (sink: TransportSink) => Transport): ErrorCode {
+    // The new transport first: if the platform refuses to even start it (Node's HTTP client
+    // on a header byte, a browser's SecurityError), nothing of the old connection is touched.
+    const previousSink = this.#sink;
+    const previousEvents = this.#events;
+    const sink = new PeerSink(this);
+    this.#sink = sink; // a transport may report at once (the memory transport's open)
+    this.#events = [];
+    let transport: Transport;
+    try {
+      transport = open(sink);
+    } catch {
+      this.#sink = previousSink;
+      this.#events = previousEvents;
+      return ErrorCode.ERR_INVALID_PARAMETER;
+    }
     this.#transport?.terminate(); // reusing a CLOSING peer drops its old connection, as Godot does
-    this.#release();
+    this.#transport = transport;
     this.#inbound.clear();
     this.#visible = 0;
     this.#visibleBytes = 0;
@@ -374,15 +392,6 @@ export class WebSocketPeer {
     this.#closeReason = '';
     this.#awaitingPong = false;
     this.#heartbeatDue = Infinity;
-    const sink = new PeerSink(this);
-    this.#sink = sink;
-    try {
-      this.#transport = open(sink);
-    } catch {
-      // A transport that cannot even start (e.g. the platform refuses the URL) is a bad argument.
-      this.#sink = null;
-      return ErrorCode.ERR_INVALID_PARAMETER;
-    }
     this.#setState(State.CONNECTING);
     return ErrorCode.OK;
   }

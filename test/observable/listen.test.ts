@@ -140,6 +140,9 @@ describe('listen()', () => {
     expect(() => listen(70000)).toThrow(/port/);
     expect(() => listen(0, { handshakeTimeout: -1 })).toThrow(/handshakeTimeout/);
     expect(() => listen(0, { tls: TLSOptions.client() })).toThrow(/TLSOptions.server/);
+    expect(() => listen(0, { tls: TLSOptions.server('not a key', 'not a certificate') })).toThrow(/that load/);
+    expect(() => listen(0, { headers: ['no colon here'] })).toThrow(/header/);
+    expect(() => listen(0, { protocols: ['demo chat'] })).toThrow(/protocols/);
     expect(() => listen(0, { maxQueuedPackets: 0 })).toThrow(TypeError);
     expect(() => listen(0, { pollInterval: -1 })).toThrow(RangeError);
   });

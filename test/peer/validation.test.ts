@@ -9,10 +9,14 @@ import {
 } from '../../src/peer/validation.js';
 
 describe('parseHeaderLine', () => {
-  it.each(['X-A: 1\r\nX-B: 2', 'X-A: 1\nX-B: 2', 'X-A: 1\rX-B: 2', 'X-A: \0', 'X-A', ': v', 'X A: v', 'X-A\r\n: v', 42])(
+  it.each(['X-A: 1\r\nX-B: 2', 'X-A: 1\nX-B: 2', 'X-A: 1\rX-B: 2', 'X-A: \0', 'X-A: a\u0001b', 'X-A: \u007f', 'X-A: \u0100', 'X-A', ': v', 'X A: v', 'X-A\r\n: v', 42])(
     'refuses %j',
     (line) => expect(parseHeaderLine(line)).toBeNull(),
   );
+
+  it('keeps what Node sends: tab, visible ASCII and obs-text (Latin-1)', () => {
+    expect(parseHeaderLine('X-A: a\tb ~ \u00e9')).toEqual({ name: 'X-A', value: 'a\tb ~ \u00e9' });
+  });
 
   it('splits at the first colon and trims', () => {
     expect(parseHeaderLine('  X-Token :  a:b  ')).toEqual({ name: 'X-Token', value: 'a:b' });

@@ -1,6 +1,7 @@
-import { ErrorCode, State } from 'rxpeer';
+import { ErrorCode, State, WebSocketPeer } from 'rxpeer';
 import { createMemoryPair } from 'rxpeer/testing';
-import { kSetHooks } from '../../src/peer/internal.js';
+import { kAttachTransport, kSetClock, kSetHooks } from '../../src/peer/internal.js';
+import { joinInMemory } from '../../src/peer/memory/memory-transport.js';
 
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
@@ -106,3 +107,57 @@ describe('hooks inside poll()', () => {
     expect(heard).toEqual(['packet', 'packet', 'CLOSING', 'close request 4000', 'CLOSED']);
   });
 });
+
+describe('a new connection the platform refuses to start', () => {
+  it('leaves the old connection, its state and its unread packets untouched', () => {
+    const [a, b] = createMemoryPair();
+    a.poll();
+    b.poll();
+    b.sendText('unread');
+    a.poll();
+    a.close(1000, 'leaving');
+    const refused = a[kAttachTransport]({
+      requestedUrl: 'ws://refused/',
+      open: () => {
+        throw new Error('the platform refuses this request');
+      },
+    });
+    expect(refused).toBe(ErrorCode.ERR_INVALID_PARAMETER);
+    expect(a.getReadyState()).toBe(State.CLOSING);
+    b.poll(); // answers the close
+    a.poll();
+    expect([State[a.getReadyState()], a.getCloseCode(), a.getCloseReason()]).toEqual(['CLOSED', 1000, 'leaving']);
+    expect(text(a.getPacket())).toBe('unread');
+  });
+});
+
+describe('the heartbeat and the peer clock', () => {
+  it('keeps its deadline when a driver swaps the clock (fromPeer attaching and leaving)', () => {
+    const [a, b] = joinedDeafPair();
+    let t = 0;
+    a[kSetClock](() => t);
+    a.heartbeatInterval = 1;
+    a.poll();
+    b.poll();
+    expect(a.getReadyState()).toBe(State.OPEN);
+    // At t = 500 a driver whose clock reads a million ms less takes over (as performance.now()
+    // after Date.now()): unless the deadline moves with it, no ping would ever fall due.
+    t = 500;
+    let u = 500 - 1_000_000;
+    a[kSetClock](() => u);
+    u += 600; // 1100 ms after OPEN: the first ping is due and goes out
+    a.poll();
+    u += 1000; // 2100 ms: that ping went unanswered
+    a.poll();
+    expect([State[a.getReadyState()], a.getCloseCode()]).toEqual(['CLOSED', -1]);
+  });
+});
+
+/** A pair whose second end never answers pings (a remote whose cable was pulled). */
+function joinedDeafPair(): [WebSocketPeer, WebSocketPeer] {
+  const a = new WebSocketPeer();
+  const b = new WebSocketPeer();
+  const [, endB] = joinInMemory(a, b);
+  endB.answersPings = false;
+  return [a, b];
+}
