@@ -1,10 +1,8 @@
 import { asapScheduler, asyncScheduler, Observable, type SchedulerLike, type Subscriber } from 'rxjs';
-import { CLOSE_CODE_ABNORMAL, ErrorCode, State } from '../peer/constants.js';
+import { CLOSE_CODE_ABNORMAL, ErrorCode, State, WriteMode } from '../peer/constants.js';
 import { kNextTimer, kSetClock, kSetHooks, kTakePacket, type PeerHooks } from '../peer/internal.js';
 import type { Packet } from '../peer/packet.js';
-import { encodeUtf8 } from '../peer/utf8.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
-import { WriteMode } from '../peer/constants.js';
 import { type CloseInfo, WebSocketCloseError } from './errors.js';
 import { PollLoop, type PollTarget } from './poll-loop.js';
 
@@ -118,7 +116,7 @@ export class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks
   }
 
   send(message: string | Uint8Array): ErrorCode {
-    if (typeof message === 'string') return this.peer.send(encodeUtf8(message), WriteMode.TEXT);
+    if (typeof message === 'string') return this.peer.sendText(message);
     return this.peer.send(message, WriteMode.BINARY);
   }
 

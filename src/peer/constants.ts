@@ -67,8 +67,6 @@ export enum ErrorCode {
 
 /** Close code reported when no close frame was received (RFC 6455's 1006, Godot's -1). */
 export const CLOSE_CODE_ABNORMAL = -1;
-/** Close code reported for a close frame without a status code (RFC 6455 §7.1.5). */
-export const CLOSE_CODE_NO_STATUS = 1005;
 /** The longest close reason that fits a control frame: 125 bytes minus the 2-byte code. */
 export const MAX_CLOSE_REASON_BYTES = 123;
 

@@ -1,7 +1,6 @@
 // Symbols the observable layer, the Godot 3 wrappers and the test kit use to talk to a
 // WebSocketPeer without widening its public, Godot-shaped surface.
 import type { State } from './constants.js';
-import type { Packet } from './packet.js';
 import type { Transport, TransportSink } from './transport.js';
 
 export const kSetHooks = Symbol('rxpeer.setHooks');
@@ -37,4 +36,3 @@ export interface TransportSettings {
   noDelay: boolean;
 }
 
-export type TakePacket = () => Packet | undefined;

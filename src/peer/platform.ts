@@ -1,7 +1,7 @@
 // Node: client connections over ws; server-side streams from TCPServer / StreamPeerTLS.
 // Bundlers targeting browsers swap this module for platform.browser.ts (package.json "browser").
 import { ErrorCode } from './constants.js';
-import type { AttachRequest, TransportSettings } from './internal.js';
+import type { AttachRequest } from './internal.js';
 import { acceptNodeStream } from './node/accept.js';
 import { connectWithWs } from './node/ws-transport.js';
 import type { MultiplayerBackend } from './multiplayer/backend.js';
@@ -11,7 +11,7 @@ import type { ClientRequest, Transport, TransportSink } from './transport.js';
 export interface Platform {
   connect(request: ClientRequest, sink: TransportSink): Transport;
   /** A server-side handshake over `stream`, or why it can't be done. */
-  accept(stream: unknown, settings: TransportSettings): Pick<AttachRequest, 'open'> | ErrorCode;
+  accept(stream: unknown): Pick<AttachRequest, 'open'> | ErrorCode;
   /** WebSocketMultiplayerPeer.createServer's listener; absent where no server can run (browsers). */
   listen?: MultiplayerBackend['listen'];
 }

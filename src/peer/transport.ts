@@ -48,10 +48,6 @@ export interface Transport {
   canSendCloseCode?(code: number): boolean;
 }
 
-/** Creates client transports; one per platform (ws in Node, WebSocket in browsers). */
-export interface ClientConnector {
-  connect(request: ClientRequest, sink: TransportSink): Transport;
-}
 
 export interface ClientRequest {
   url: URL;

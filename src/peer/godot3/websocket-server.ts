@@ -27,7 +27,6 @@ interface Connection {
   id: number;
   /** When the connection was taken from the TCP server, on the server's clock (ms). */
   since: number;
-  /** A close request heard in this poll, emitted after the packets that came before it. */
 }
 
 const MAX_ID = 0x7fffffff;

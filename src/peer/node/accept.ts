@@ -14,7 +14,7 @@ import { checkUpgradeRequest } from './upgrade-request.js';
 import { GodotWireWebSocket, WsTransport } from './ws-transport.js';
 
 /** A StreamPeerTCP, StreamPeerTLS or raw net.Socket, ready for the server handshake. */
-export function acceptNodeStream(stream: unknown, _settings: TransportSettings): Pick<AttachRequest, 'open'> | ErrorCode {
+export function acceptNodeStream(stream: unknown): Pick<AttachRequest, 'open'> | ErrorCode {
   const status = checkStream(stream);
   if (status !== ErrorCode.OK) return status;
   return {

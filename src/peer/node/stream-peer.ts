@@ -5,6 +5,7 @@ import { Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import { ErrorCode } from '../constants.js';
 import { TLSOptions } from '../tls-options.js';
+import { toPem } from './pem.js';
 
 /** The socket a stream carries, for the server handshake (src/peer/node/accept.ts). */
 export interface ClaimedStream {
@@ -172,7 +173,3 @@ function isNetSocket(value: unknown): value is Socket {
   return value instanceof Socket;
 }
 
-function toPem(value: string | Uint8Array | undefined): string | Buffer | undefined {
-  if (value === undefined || typeof value === 'string') return value;
-  return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-}

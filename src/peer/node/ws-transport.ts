@@ -5,6 +5,7 @@ import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import WebSocket from 'ws';
 import { CLOSE_CODE_ABNORMAL, PROTOCOL_CLOSE } from '../constants.js';
 import { Queue } from '../queue.js';
+import { toPem } from './pem.js';
 import type { ClientRequest, Transport, TransportSink } from '../transport.js';
 
 const BINARY = { binary: true } as const;
@@ -207,6 +208,3 @@ export function connectWithWs(request: ClientRequest, sink: TransportSink): Tran
   return new WsTransport(ws, sink, null, request.noDelay);
 }
 
-function toPem(value: string | Uint8Array): string | Buffer {
-  return typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-}
