@@ -1,6 +1,7 @@
 import { CLOSE_CODE_ABNORMAL, ErrorCode, State } from '../constants.js';
 import { kSetHooks, type PeerHooks } from '../internal.js';
 import { ConnectionStatus, WebSocketMultiplayerPeer } from '../multiplayer/websocket-multiplayer-peer.js';
+import { randomClientId } from '../multiplayer/wire-format.js';
 import { isUsableServerTls, StreamPeerTLS, type StreamPeerTCP } from '../node/stream-peer.js';
 import { TCPServer } from '../node/tcp-server.js';
 import { TLSOptions } from '../tls-options.js';
@@ -29,7 +30,6 @@ interface Connection {
   since: number;
 }
 
-const MAX_ID = 0x7fffffff;
 
 /**
  * Godot 3's `WebSocketServer` (seed 002) on {@link TCPServer} and {@link WebSocketPeer}
@@ -322,9 +322,6 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
   }
 
   #newId(): number {
-    let id: number;
-    do id = 2 + Math.floor(Math.random() * (MAX_ID - 1));
-    while (this.#peers.has(id));
-    return id;
+    return randomClientId((id) => this.#peers.has(id));
   }
 }

@@ -17,6 +17,7 @@ import {
   MAX_PEER_ID,
   MessageType,
   MIN_CLIENT_ID,
+  randomClientId,
   systemMessageId,
   type MultiplayerWireFormat,
 } from './wire-format.js';
@@ -674,11 +675,7 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
 
   #newClientId(): number {
     const isTaken = (id: number): boolean => id < MIN_CLIENT_ID || this.#clients.has(id) || this.#departed.has(id);
-    if (this.#backend.newId !== undefined) return this.#backend.newId(isTaken);
-    let id: number;
-    do id = MIN_CLIENT_ID + Math.floor(Math.random() * (MAX_PEER_ID - MIN_CLIENT_ID + 1));
-    while (isTaken(id));
-    return id;
+    return this.#backend.newId !== undefined ? this.#backend.newId(isTaken) : randomClientId(isTaken);
   }
 
   // ---- client ----

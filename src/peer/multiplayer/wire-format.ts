@@ -27,6 +27,14 @@ export const ID_SIZE = 4;
 export const MIN_CLIENT_ID = 2;
 export const MAX_PEER_ID = 0x7fffffff;
 
+/** A random client id (Godot's: MIN_CLIENT_ID to MAX_PEER_ID) that `isTaken` does not refuse. */
+export function randomClientId(isTaken: (id: number) => boolean): number {
+  let id: number;
+  do id = MIN_CLIENT_ID + Math.floor(Math.random() * (MAX_PEER_ID - MIN_CLIENT_ID + 1));
+  while (isTaken(id));
+  return id;
+}
+
 export interface DecodedMessage {
   type: MessageType;
   from: number;
