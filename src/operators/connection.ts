@@ -108,7 +108,8 @@ export function connection(source: Observable<ObservablePeer>, config: Connectio
     closes$: closesOf(peers$),
     queue,
     send: (message, options) => queue.send(message, options),
-    close: (code, reason) => current?.close(code, reason) ?? ErrorCode.FAILED,
+    close: (code, reason) =>
+      current !== null && current.peer.getReadyState() !== State.CLOSED ? current.close(code, reason) : ErrorCode.FAILED,
   };
 }
 

@@ -77,6 +77,16 @@ describe('connection()', () => {
     });
   });
 
+  it('close() is FAILED between connections, while reconnect waits', () => {
+    createTestScheduler().run(({ cold, expectObservable }) => {
+      const { connections$ } = scriptConnections(['--#', '----|']);
+      const socket = connection(connections$.pipe(reconnect({ initialDelay: 5, jitter: 0 })));
+      socket.state$.subscribe();
+      // Dropped at frame 2; the next connection starts at frame 7.
+      expectObservable(cold('----x').pipe(map(() => socket.close()))).toBe('----x', { x: ErrorCode.FAILED });
+    });
+  });
+
   it('a shared SendQueue can be passed in; after the stream ends a new subscriber starts it again', () => {
     const { connections$, remotes } = scriptConnections(['-----|', '-----|']);
     createTestScheduler().run(({ cold, expectObservable }) => {
