@@ -1,10 +1,10 @@
-// Node only: TCPServer pulls in node:net. Exported from the Node root, not the browser entry.
+// Node only: the TCP listener pulls in node:net. Exported from the Node root, not the browser entry.
 import { Observable, Subscription } from 'rxjs';
 import { ErrorCode, State } from '../peer/constants.js';
-import { kOnConnection } from '../peer/internal.js';
 import { Queue } from '../peer/queue.js';
-import { isUsableServerTls, StreamPeerTCP, StreamPeerTLS } from '../peer/node/stream-peer.js';
-import { TCPServer } from '../peer/node/tcp-server.js';
+import type { IncomingConnection } from '../peer/listener.js';
+import { isUsableServerTls } from '../peer/node/stream-peer.js';
+import { listenTcp } from '../peer/node/tcp-listener.js';
 import { TLSOptions } from '../peer/tls-options.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
 import { applyPeerOptions, type PeerOptions } from './connect.js';
@@ -50,10 +50,9 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
   if (onListening !== undefined && typeof onListening !== 'function') throw new TypeError('listen: onListening must be a function');
 
   return new Observable<ObservablePeer>((subscriber) => {
-    const server = new TCPServer();
-    const error = server.listen(port, bindAddress);
-    if (error !== ErrorCode.OK) {
-      subscriber.error(new WebSocketPeerError(error, `listen(${port}, ${JSON.stringify(bindAddress)}) refused`));
+    const listener = listenTcp(port, bindAddress, tls ?? null);
+    if (typeof listener === 'number') {
+      subscriber.error(new WebSocketPeerError(listener, `listen(${port}, ${JSON.stringify(bindAddress)}) refused`));
       return;
     }
     const clients = new Set<WebSocketPeer>();
@@ -78,16 +77,11 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
       }, Math.max(0, next.deadline - scheduler.now()));
     };
 
-    const admit = (tcp: StreamPeerTCP): void => {
-      let stream: StreamPeerTCP | StreamPeerTLS = tcp;
-      if (tls !== undefined) {
-        stream = new StreamPeerTLS();
-        if (stream.acceptStream(tcp, tls) !== ErrorCode.OK) return tcp.disconnectFromHost();
-      }
+    const admit = (incoming: IncomingConnection): void => {
       const peer = new WebSocketPeer();
       applyPeerOptions(peer, options, 'listen');
       // Options were checked when listen() was called; a refusal here still must not leak the socket.
-      if (peer.acceptStream(stream) !== ErrorCode.OK) return stream.disconnectFromHost();
+      if (incoming.accept(peer) !== ErrorCode.OK) return incoming.refuse();
       clients.add(peer);
       const socket = wrap(peer, options);
       if (handshakeTimeout > 0) {
@@ -112,23 +106,22 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
 
     const acceptAll = (): void => {
       acceptPending = null;
-      for (let tcp = server.takeConnection(); tcp !== null && !subscriber.closed; tcp = server.takeConnection()) admit(tcp);
+      for (let incoming = listener.take(); incoming !== null && !subscriber.closed; incoming = listener.take()) admit(incoming);
     };
-    server[kOnConnection](() => {
+    listener.onConnection(() => {
       acceptPending ??= scheduler.schedule(acceptAll);
     });
-    void server.ready().then((result) => {
+    void listener.ready().then((result) => {
       if (subscriber.closed) return;
-      if (result === ErrorCode.OK) onListening?.(server.getLocalPort());
+      if (result === ErrorCode.OK) onListening?.(listener.getLocalPort());
       else subscriber.error(new WebSocketPeerError(result, `listen(${port}, ${JSON.stringify(bindAddress)}) failed`));
     });
 
     return () => {
-      server[kOnConnection](null);
+      listener.stop();
       acceptPending?.unsubscribe();
       sweep?.unsubscribe();
       handshakes.clear();
-      server.stop();
       for (const peer of clients) peer.close(peer.getReadyState() === State.OPEN ? 1001 : -1);
       clients.clear();
       watching.unsubscribe();

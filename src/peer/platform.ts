@@ -4,16 +4,16 @@ import { ErrorCode } from './constants.js';
 import type { AttachRequest } from './internal.js';
 import { acceptNodeStream } from './node/accept.js';
 import { connectWithWs } from './node/ws-transport.js';
-import type { MultiplayerBackend } from './multiplayer/backend.js';
-import { listenTcp } from './multiplayer/node-backend.js';
+import type { Listen } from './listener.js';
+import { listenTcp } from './node/tcp-listener.js';
 import type { ClientRequest, Transport, TransportSink } from './transport.js';
 
 export interface Platform {
   connect(request: ClientRequest, sink: TransportSink): Transport;
   /** A server-side handshake over `stream`, or why it can't be done. */
   accept(stream: unknown): Pick<AttachRequest, 'open'> | ErrorCode;
-  /** WebSocketMultiplayerPeer.createServer's listener; absent where no server can run (browsers). */
-  listen?: MultiplayerBackend['listen'];
+  /** Server-side connections (WebSocketMultiplayerPeer.createServer); absent where no server can run (browsers). */
+  listen?: Listen;
 }
 
 export const platform: Platform = {

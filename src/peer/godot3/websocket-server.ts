@@ -2,8 +2,9 @@ import { CLOSE_CODE_ABNORMAL, ErrorCode, State } from '../constants.js';
 import { kSetHooks, type PeerHooks } from '../internal.js';
 import { ConnectionStatus, WebSocketMultiplayerPeer } from '../multiplayer/websocket-multiplayer-peer.js';
 import { randomClientId } from '../multiplayer/wire-format.js';
-import { isUsableServerTls, StreamPeerTLS, type StreamPeerTCP } from '../node/stream-peer.js';
-import { TCPServer } from '../node/tcp-server.js';
+import type { ConnectionListener } from '../listener.js';
+import { isUsableServerTls } from '../node/stream-peer.js';
+import { listenTcp } from '../node/tcp-listener.js';
 import { TLSOptions } from '../tls-options.js';
 import { normalizeProtocols, parseHeaderLine } from '../validation.js';
 import { WebSocketPeer } from '../websocket-peer.js';
@@ -32,7 +33,7 @@ interface Connection {
 
 
 /**
- * Godot 3's `WebSocketServer` (seed 002) on {@link TCPServer} and {@link WebSocketPeer}
+ * Godot 3's `WebSocketServer` (seed 002) on a TCP listener (TCPServer, TLS included) and {@link WebSocketPeer}
  * (Node only). Signals are events (`on('client_connected', …)`), delivered only inside
  * `poll()`, which also accepts connections and runs their handshakes.
  *
@@ -59,8 +60,8 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
   #handshakeTimeout = 3;
   #extraHeaders: string[] = [];
   #protocols: string[] = [];
-  #tls: TLSOptions | null = null;
-  #tcp: TCPServer | null = null;
+  #listener: ConnectionListener | null = null;
+  #listening = false;
   #ready: Promise<ErrorCode> | null = null;
   readonly #pending = new Set<Connection>();
   readonly #peers = new Map<number, Connection>();
@@ -98,7 +99,7 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
    * `gdMpApi`: Godot 3's multiplayer wire protocol. See `ready()` for the outcome of the bind.
    */
   listen(port: number, protocols: string[] = [], gdMpApi = false): ErrorCode {
-    if (this.#tcp !== null || this.#multiplayer !== null) return ErrorCode.ERR_ALREADY_IN_USE;
+    if (this.#listener !== null || this.#multiplayer !== null) return ErrorCode.ERR_ALREADY_IN_USE;
     const normalized = normalizeProtocols(protocols);
     if (normalized === null) return ErrorCode.ERR_INVALID_PARAMETER;
     let tls: TLSOptions | null = null;
@@ -109,14 +110,15 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
       if (!isUsableServerTls(tls)) return ErrorCode.ERR_INVALID_PARAMETER;
     }
     if (gdMpApi) return this.#listenMultiplayer(port, normalized, tls);
-    const tcp = new TCPServer();
-    const error = tcp.listen(port, this.bindIp);
-    if (error !== ErrorCode.OK) return error;
-    this.#tcp = tcp;
-    this.#tls = tls;
+    const listener = listenTcp(port, this.bindIp, tls);
+    if (typeof listener === 'number') return listener;
+    this.#listener = listener;
     this.#protocols = normalized;
-    this.#ready = tcp.ready().then((result) => {
-      if (result !== ErrorCode.OK && this.#tcp === tcp) this.#tcp = null; // free for another listen()
+    this.#ready = listener.ready().then((result) => {
+      if (this.#listener === listener) {
+        this.#listening = result === ErrorCode.OK;
+        if (!this.#listening) this.#listener = null; // free for another listen()
+      }
       return result;
     });
     return ErrorCode.OK;
@@ -133,12 +135,12 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
 
   /** The bound port, once `ready()` resolved OK; 0 otherwise. */
   getLocalPort(): number {
-    return this.#multiplayer?.getLocalPort() ?? this.#tcp?.getLocalPort() ?? 0;
+    return this.#multiplayer?.getLocalPort() ?? this.#listener?.getLocalPort() ?? 0;
   }
 
   isListening(): boolean {
     if (this.#multiplayer !== null) return this.#multiplayer.getLocalPort() > 0;
-    return this.#tcp?.isListening() ?? false;
+    return this.#listening;
   }
 
   /** Stops listening and drops every client at once, without close frames or signals (as Godot 3). */
@@ -150,8 +152,9 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
       this.clearQueue();
       return;
     }
-    this.#tcp?.stop();
-    this.#tcp = null;
+    this.#listener?.stop();
+    this.#listener = null;
+    this.#listening = false;
     this.#ready = null;
     for (const connection of [...this.#pending, ...this.#peers.values()]) {
       connection.peer[kSetHooks](null);
@@ -274,24 +277,17 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
   }
 
   #acceptConnections(): void {
-    const tcp = this.#tcp;
-    if (tcp === null) return;
-    for (let stream = tcp.takeConnection(); stream !== null; stream = tcp.takeConnection()) {
+    const listener = this.#listener;
+    if (listener === null) return;
+    for (let incoming = listener.take(); incoming !== null; incoming = listener.take()) {
       const connection: Connection = { peer: new WebSocketPeer(), id: 0, since: this.#clock() };
       const { peer } = connection;
       peer.supportedProtocols = this.#protocols;
       peer.handshakeHeaders = this.#extraHeaders;
       peer[kSetHooks](this.#hooksFor(connection));
-      if (peer.acceptStream(this.#secure(stream)) === ErrorCode.OK) this.#pending.add(connection);
-      else stream.disconnectFromHost();
+      if (incoming.accept(peer) === ErrorCode.OK) this.#pending.add(connection);
+      else incoming.refuse();
     }
-  }
-
-  #secure(stream: StreamPeerTCP): StreamPeerTCP | StreamPeerTLS {
-    if (this.#tls === null) return stream;
-    const tls = new StreamPeerTLS();
-    tls.acceptStream(stream, this.#tls); // the options were checked by listen()
-    return tls;
   }
 
   #hooksFor(connection: Connection): PeerHooks {

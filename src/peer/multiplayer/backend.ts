@@ -3,33 +3,15 @@
 // deterministic tests (memory-network.ts). The peer never knows which one it runs on.
 import { ErrorCode } from '../constants.js';
 import { platform } from '../platform.js';
+import type { ConnectionListener, IncomingConnection, Listen } from '../listener.js';
 import type { TLSOptions } from '../tls-options.js';
+
+export type { ConnectionListener, IncomingConnection };
 import type { WebSocketPeer } from '../websocket-peer.js';
-
-/** One connection waiting at a listener, not yet handed to a WebSocketPeer. */
-export interface IncomingConnection {
-  /** Starts the server side of the handshake on `peer` (fresh, configured): OK, or why not. */
-  accept(peer: WebSocketPeer): ErrorCode;
-  /** Drops the connection at once. */
-  refuse(): void;
-}
-
-export interface ConnectionListener {
-  /** OK once bound, or the bind error. Never rejects. */
-  ready(): Promise<ErrorCode>;
-  /** The bound port, once ready() resolved OK. */
-  getLocalPort(): number;
-  /** The oldest waiting connection, or null. */
-  take(): IncomingConnection | null;
-  /** `callback` runs whenever a connection starts waiting (null removes it). */
-  onConnection(callback: (() => void) | null): void;
-  /** Stops listening and drops the connections still waiting. */
-  stop(): void;
-}
 
 export interface MultiplayerBackend {
   /** Starts listening, or says why it can't (ERR_UNAVAILABLE where servers are impossible). */
-  listen(port: number, bindAddress: string, tls: TLSOptions | null): ConnectionListener | ErrorCode;
+  listen: Listen;
   /** Starts `peer` (fresh, configured) connecting to `url`. */
   connect(peer: WebSocketPeer, url: string, tls: TLSOptions | null): ErrorCode;
   /** An id for a new client (default: random in [2, 2³¹ − 1]); `isTaken` says which are in use. */

@@ -1,12 +1,12 @@
-// Node only: a WebSocketMultiplayerPeer server listens with TCPServer (node:net) and wraps
-// each connection in TLS when created with TLSOptions.server(key, cert). Reached through
-// platform.ts, which browser bundles swap for platform.browser.ts (no servers there).
+// Node only: a ConnectionListener on TCPServer (node:net) that wraps each connection in TLS
+// when given TLSOptions.server(key, cert). Used by listen() and, through platform.ts (which
+// browser bundles swap for platform.browser.ts, without servers), by the multiplayer peer.
 import { ErrorCode } from '../constants.js';
 import { kOnConnection } from '../internal.js';
-import { isUsableServerTls, StreamPeerTLS } from '../node/stream-peer.js';
-import { TCPServer } from '../node/tcp-server.js';
+import type { ConnectionListener, IncomingConnection } from '../listener.js';
 import type { TLSOptions } from '../tls-options.js';
-import type { ConnectionListener, IncomingConnection } from './backend.js';
+import { isUsableServerTls, StreamPeerTLS } from './stream-peer.js';
+import { TCPServer } from './tcp-server.js';
 
 /** Listens on TCP; ERR_INVALID_PARAMETER for a bad port, address or TLS options, ERR_ALREADY_IN_USE, … */
 export function listenTcp(port: number, bindAddress: string, tls: TLSOptions | null): ConnectionListener | ErrorCode {
