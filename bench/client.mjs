@@ -4,7 +4,7 @@
 //     --in-flight 64 --warm-ms 250 --measure-ms 1000 --max-messages 2000000
 //     --round-trips 2000 --latency-size 16
 import { CLIENTS, closeWithin } from './clients.mjs';
-import { ask, measureLatency, measureThroughput, progress, runChild, within } from './common.mjs';
+import { measureLatency, measureSizes, progress, runChild, within } from './common.mjs';
 
 runChild(async (args) => {
   const client = CLIENTS[args.client];
@@ -13,18 +13,7 @@ runChild(async (args) => {
   const sizes = String(args.sizes).split(',').map(Number);
   const conn = await within(client.open(url), 10_000, `${client.label}: open`);
 
-  const throughput = {};
-  for (const size of sizes) {
-    progress(`${size} B throughput`);
-    throughput[size] = await measureThroughput(conn, {
-      size,
-      inFlight: args['in-flight'],
-      warmMs: args['warm-ms'],
-      measureMs: args['measure-ms'],
-      maxMessages: args['max-messages'],
-      sampleServer: () => ask('cpu'),
-    });
-  }
+  const throughput = await measureSizes(conn, sizes, args);
 
   progress(`latency, ${args['round-trips']} round trips`);
   const latency = await measureLatency(conn, {

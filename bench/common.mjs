@@ -176,6 +176,23 @@ export function measureThroughput(conn, { size, inFlight, warmMs, measureMs, max
 }
 
 /** Ping-pong: one message in flight, `count` timed round trips after `warmup` untimed ones. */
+/** measureThroughput for each size in turn, with the run's arguments; `{ [size]: result }`. */
+export async function measureSizes(conn, sizes, args) {
+  const throughput = {};
+  for (const size of sizes) {
+    progress(`${size} B throughput`);
+    throughput[size] = await measureThroughput(conn, {
+      size,
+      inFlight: args['in-flight'],
+      warmMs: args['warm-ms'],
+      measureMs: args['measure-ms'],
+      maxMessages: args['max-messages'],
+      sampleServer: () => ask('cpu'),
+    });
+  }
+  return throughput;
+}
+
 export function measureLatency(conn, { size, count, warmup, capMs }) {
   return new Promise((resolve, reject) => {
     const payload = Buffer.alloc(size, 0x5a);

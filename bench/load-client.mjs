@@ -5,7 +5,7 @@
 //   node bench/load-client.mjs --url ws://… --sizes 16,1024,65536 --in-flight 64
 //     --warm-ms 250 --measure-ms 1000 --max-messages 2000000 --connections 1000 --concurrency 100
 import { closeWithin, openRawWs } from './clients.mjs';
-import { ask, measureThroughput, openMany, progress, runChild, sleep, within } from './common.mjs';
+import { ask, measureSizes, openMany, progress, runChild, sleep, within } from './common.mjs';
 
 async function acceptRun(url, count, concurrency) {
   const server0 = await ask('cpu');
@@ -21,18 +21,7 @@ async function acceptRun(url, count, concurrency) {
 runChild(async (args) => {
   const sizes = String(args.sizes).split(',').map(Number);
   const conn = await within(openRawWs(`${args.url}/load`), 10_000, 'open');
-  const throughput = {};
-  for (const size of sizes) {
-    progress(`${size} B throughput`);
-    throughput[size] = await measureThroughput(conn, {
-      size,
-      inFlight: args['in-flight'],
-      warmMs: args['warm-ms'],
-      measureMs: args['measure-ms'],
-      maxMessages: args['max-messages'],
-      sampleServer: () => ask('cpu'),
-    });
-  }
+  const throughput = await measureSizes(conn, sizes, args);
   await closeWithin(conn, 2000);
 
   progress(`accepting ${args.connections} connections`);

@@ -18,7 +18,7 @@ import asyncio
 import websockets
 from websockets.legacy.client import WebSocketClientProtocol
 
-from common import WireCounter, closed_fields, describe, emit, exit_when_stdin_closes, pattern, version
+from common import WireCounter, closed_fields, describe, emit, exit_when_stdin_closes, pattern, send, version
 
 HEADERS = ("sec-websocket-protocol", "sec-websocket-extensions")
 
@@ -26,19 +26,6 @@ HEADERS = ("sec-websocket-protocol", "sec-websocket-extensions")
 class Protocol(WireCounter, WebSocketClientProtocol):
     pass
 
-
-async def send(ws, message):
-    """Sends, then reports the bytes it put on the wire (also when the connection closed meanwhile)."""
-    before = ws.wire_out
-    closed = None
-    try:
-        await ws.send(message)
-    except websockets.ConnectionClosed as error:
-        closed = type(error).__name__
-        raise
-    finally:
-        fields = describe(message)
-        emit("sent", string=fields["string"], size=fields["size"], wire=ws.wire_out - before, closed=closed)
 
 
 async def run(args):

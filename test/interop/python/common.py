@@ -10,6 +10,8 @@ import os
 import threading
 import time
 
+from websockets.exceptions import ConnectionClosed
+
 START = time.monotonic()
 
 
@@ -26,6 +28,20 @@ def describe(message):
     if len(data) <= 256:
         fields["base64"] = base64.b64encode(data).decode("ascii")
     return fields
+
+
+async def send(ws, message, **ids):
+    """Sends, then reports the bytes it put on the wire (also when the connection closed meanwhile)."""
+    before = ws.wire_out
+    closed = None
+    try:
+        await ws.send(message)
+    except ConnectionClosed as error:
+        closed = type(error).__name__
+        raise
+    finally:
+        fields = describe(message)
+        emit("sent", **ids, string=fields["string"], size=fields["size"], wire=ws.wire_out - before, closed=closed)
 
 
 def pattern(size, is_string):

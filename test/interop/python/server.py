@@ -17,7 +17,7 @@ import itertools
 import websockets
 from websockets.legacy.server import WebSocketServerProtocol
 
-from common import WireCounter, closed_fields, describe, emit, exit_when_stdin_closes, pattern, version
+from common import WireCounter, closed_fields, describe, emit, exit_when_stdin_closes, pattern, send, version
 
 HEADERS = ("origin", "sec-websocket-protocol", "sec-websocket-extensions", "user-agent")
 
@@ -33,7 +33,7 @@ async def command(ws, cid, text):
     words = text.split(" ", 2)
     if words[0] == "!send":
         message = pattern(int(words[2]), words[1] == "text")
-        await send(ws, cid, message)
+        await send(ws, message, id=cid)
     elif words[0] == "!close":
         reason = words[2] if len(words) > 2 else ""
         emit("closing", id=cid, code=int(words[1]), reason=reason)
@@ -41,19 +41,6 @@ async def command(ws, cid, text):
     else:
         emit("unknown_command", id=cid, text=text)
 
-
-async def send(ws, cid, message):
-    """Sends, then reports the bytes it put on the wire (also when the connection closed meanwhile)."""
-    before = ws.wire_out
-    closed = None
-    try:
-        await ws.send(message)
-    except websockets.ConnectionClosed as error:
-        closed = type(error).__name__
-        raise
-    finally:
-        fields = describe(message)
-        emit("sent", id=cid, string=fields["string"], size=fields["size"], wire=ws.wire_out - before, closed=closed)
 
 
 async def handler(ws):
@@ -69,7 +56,7 @@ async def handler(ws):
             if isinstance(message, str) and message.startswith("!"):
                 await command(ws, cid, message)
             else:
-                await send(ws, cid, message)
+                await send(ws, message, id=cid)
     except websockets.ConnectionClosed:
         pass
     emit("disconnected", id=cid, **closed_fields(ws))
