@@ -8,6 +8,7 @@ export { State, WriteMode, ErrorCode } from './peer/constants.js';
 export { WebSocketPeer } from './peer/websocket-peer.js';
 export { TLSOptions, type TLSClientConfig } from './peer/tls-options.js';
 export type { Packet, TextPacket } from './peer/packet.js';
+export type { Authorize, UpgradeRequest, Verdict } from './peer/handshake.js';
 /* Multiplayer: in browsers a client only (createServer returns ERR_UNAVAILABLE) */
 export * from './peer/multiplayer/index.js';
 /* Godot 3 API: the client only (WebSocketServer listens on TCP) */

@@ -18,6 +18,12 @@ export interface PeerOptions {
   /** Protocol-level ping interval in seconds (0 = off). */
   heartbeatInterval?: number;
   noDelay?: boolean;
+  /**
+   * permessage-deflate: a client offers it unless `false` (the default offers, as browsers
+   * and ws do); a server (listen, attach) accepts it only with `true` or `{ threshold }`
+   * (bytes below which a message goes uncompressed; default 1024).
+   */
+  perMessageDeflate?: boolean | { threshold?: number };
 }
 
 export interface ConnectOptions extends PeerOptions, FromPeerOptions {
@@ -63,6 +69,15 @@ export function applyPeerOptions(peer: WebSocketPeer, options: PeerOptions, call
     peer.heartbeatInterval = heartbeatInterval;
   }
   if (noDelay !== undefined) peer.setNoDelay(noDelay);
+  const { perMessageDeflate } = options;
+  if (perMessageDeflate !== undefined) {
+    const threshold = typeof perMessageDeflate === 'object' && perMessageDeflate !== null ? perMessageDeflate.threshold : undefined;
+    const valid =
+      typeof perMessageDeflate === 'boolean' ||
+      (typeof perMessageDeflate === 'object' && perMessageDeflate !== null && (threshold === undefined || (Number.isInteger(threshold) && threshold >= 0)));
+    if (!valid) throw new TypeError(`${caller}: perMessageDeflate must be a boolean or { threshold: integer ≥ 0 }`);
+    peer.perMessageDeflate = typeof perMessageDeflate === 'boolean' ? perMessageDeflate : { ...perMessageDeflate };
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { asapScheduler, asyncScheduler, Observable, type SchedulerLike, type Subscriber } from 'rxjs';
 import { CLOSE_CODE_ABNORMAL, ErrorCode, State, WriteMode } from '../peer/constants.js';
 import { kNextTimer, kSetClock, kSetHooks, kTakePacket, type PeerHooks } from '../peer/internal.js';
+import type { UpgradeRequest } from '../peer/handshake.js';
 import type { Packet } from '../peer/packet.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
 import { type CloseInfo, WebSocketCloseError } from './errors.js';
@@ -17,6 +18,10 @@ export interface ObservablePeer {
   /** A string goes as a text frame, bytes as a binary frame. Returns the peer's ErrorCode; never throws. */
   send(message: string | Uint8Array): ErrorCode;
   close(code?: number, reason?: string): ErrorCode;
+  /** Server side (listen(), attach()): the handshake request this client came in on. */
+  readonly request?: UpgradeRequest;
+  /** Server side: the `context` the server's `authorize` accepted this client with. */
+  readonly context?: unknown;
 }
 
 export interface FromPeerOptions {
@@ -84,6 +89,8 @@ export class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks
   readonly state$: Observable<State>;
   readonly packets$: Observable<Packet>;
   readonly close$: Observable<CloseInfo>;
+  /** Set by the server that accepted the peer. */
+  context: unknown = undefined;
 
   readonly #loop: PollLoop;
   #stateSubscribers: Subscriber<State>[] = [];
@@ -109,6 +116,10 @@ export class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks
     this.state$ = new Observable<State>((subscriber) => this.#subscribe(this.#stateSubscribers, subscriber));
     this.packets$ = new Observable<Packet>((subscriber) => this.#subscribe(this.#packetSubscribers, subscriber));
     this.close$ = new Observable<CloseInfo>((subscriber) => this.#subscribe(this.#closeSubscribers, subscriber));
+  }
+
+  get request(): UpgradeRequest | undefined {
+    return this.peer.getUpgradeRequest() ?? undefined;
   }
 
   get finished(): boolean {

@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { CLOSE_CODE_ABNORMAL, PROTOCOL_CLOSE } from '../constants.js';
 import { Queue } from '../queue.js';
 import { toPem } from './pem.js';
+import type { UpgradeRequest } from '../handshake.js';
 import type { ClientRequest, Transport, TransportSink } from '../transport.js';
 
 const BINARY = { binary: true } as const;
@@ -56,7 +57,26 @@ function protocolCloseFor(error: Error & { code?: string }): { code: number; rea
   if (code === 'WS_ERR_INVALID_UTF8') return PROTOCOL_CLOSE.invalidPayload;
   if (code.endsWith('PAYLOAD_LENGTH') && code !== 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH') return PROTOCOL_CLOSE.messageTooBig;
   if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return PROTOCOL_CLOSE.messageTooBig;
+  if (code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS') return PROTOCOL_CLOSE.tooManyFragments;
   return PROTOCOL_CLOSE.protocolError;
+}
+
+/**
+ * Frames one message may arrive in. ws refuses a message in more than 16,384 frames by
+ * default, whatever their size, so a legal 4 MiB message in 64-byte fragments was refused.
+ * A message within the payload limit needs at most one frame per byte; on top of that
+ * ws's 16,384 stays the allowance for empty fragments, which carry nothing and only cost
+ * CPU. (ws reads the limit as a 32-bit integer: clamp, or a large limit wraps to "none".)
+ */
+export function maxFragmentsFor(maxPayload: number): number {
+  return Math.min(2 ** 31 - 1, maxPayload + EMPTY_FRAGMENT_ALLOWANCE);
+}
+const EMPTY_FRAGMENT_ALLOWANCE = 16 * 1024;
+
+/** ws's permessage-deflate options for a transport's setting. */
+export function deflateOptions(setting: false | { threshold?: number }): false | WebSocket.PerMessageDeflateOptions {
+  if (setting === false) return false;
+  return setting.threshold === undefined ? {} : { threshold: setting.threshold };
 }
 
 /** A WebSocketPeer's transport over a `ws` WebSocket, client or server side. */
@@ -64,6 +84,7 @@ export class WsTransport implements Transport {
   readonly #ws: GodotWireWebSocket;
   readonly #sink: TransportSink;
   readonly #requestedUrl: string | undefined;
+  readonly #request: UpgradeRequest | undefined;
   #socket: Socket | null;
   #noDelay: boolean;
   #protocolClose: { code: number; reason: string } | null = null;
@@ -72,10 +93,11 @@ export class WsTransport implements Transport {
   #pendingBytes = 0;
   #written: (() => void) | null = null;
 
-  constructor(ws: GodotWireWebSocket, sink: TransportSink, socket: Socket | null, noDelay: boolean, requestedUrl?: string) {
+  constructor(ws: GodotWireWebSocket, sink: TransportSink, socket: Socket | null, noDelay: boolean, requestedUrl?: string, request?: UpgradeRequest) {
     this.#ws = ws;
     this.#sink = sink;
     this.#requestedUrl = requestedUrl;
+    this.#request = request;
     this.#socket = socket;
     this.#noDelay = noDelay;
     socket?.setNoDelay(noDelay);
@@ -128,6 +150,7 @@ export class WsTransport implements Transport {
       remoteAddress: this.#socket?.remoteAddress ?? '',
       remotePort: this.#socket?.remotePort ?? 0,
       requestedUrl: this.#requestedUrl,
+      ...(this.#request === undefined ? {} : { request: this.#request }),
     });
   }
 
@@ -184,6 +207,8 @@ export function connectWithWs(request: ClientRequest, sink: TransportSink): Tran
   }
   const options: WebSocket.ClientOptions = {
     maxPayload: request.maxPayload,
+    maxFragments: maxFragmentsFor(request.maxPayload),
+    perMessageDeflate: deflateOptions(request.perMessageDeflate),
     headers,
     followRedirects: false,
   };

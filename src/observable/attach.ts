@@ -1,0 +1,112 @@
+// Node only: WebSocket clients on an existing HTTP(S) server (Express, Fastify, plain
+// node:http), so a web app and its sockets share one port.
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { Observable } from 'rxjs';
+import { kAttachTransport } from '../peer/internal.js';
+import { acceptParsedUpgrade } from '../peer/node/accept.js';
+import { WebSocketPeer } from '../peer/websocket-peer.js';
+import { applyPeerOptions } from './connect.js';
+import { type ObservablePeer, validateFromPeerOptions } from './observable-peer.js';
+import { serveClients } from './server-driver.js';
+import { checkServerOptions, type ServerOptions } from './server-options.js';
+
+export interface AttachOptions extends ServerOptions {
+  /**
+   * Only upgrade requests for this path (query ignored) are taken, e.g. `"/ws"`; others are
+   * left to the server's other `upgrade` listeners (or answered 404 when there is none).
+   * Default: every path.
+   */
+  path?: string;
+}
+
+/**
+ * WebSocket clients of an existing `http` / `https` server: each subscription takes the
+ * server's `upgrade` events (for `path`) and emits every client as an {@link ObservablePeer}
+ * once OPEN, with the same admission rules as {@link listen}. It never binds: listen on the
+ * server yourself. `server.close()` stops it: it closes the clients with 1001 (so the server
+ * can finish closing) and completes. Unsubscribing stops taking upgrades and closes the
+ * clients with 1001; the HTTP server keeps running.
+ *
+ * @example
+ * const app = express();
+ * app.get('/', (_req, res) => res.send('hello'));
+ * const server = app.listen(8080);
+ * attach(server, { path: '/ws' })
+ *   .pipe(mergeMap((client) => client.packets$.pipe(tap((p) => client.send(p.text ?? p.data)))))
+ *   .subscribe();
+ */
+export function attach(server: HttpServer | HttpsServer, options: AttachOptions = {}): Observable<ObservablePeer> {
+  if (typeof (server as { on?: unknown } | null)?.on !== 'function' || typeof (server as { close?: unknown }).close !== 'function') {
+    throw new TypeError('attach: server must be an http.Server or https.Server');
+  }
+  const { path } = options;
+  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
+    throw new TypeError(`attach: path must be a string starting with "/", got ${typeof path === 'string' ? JSON.stringify(path) : typeof path}`);
+  }
+  applyPeerOptions(new WebSocketPeer(), options, 'attach');
+  const { scheduler } = validateFromPeerOptions(options, 'attach');
+  const rules = checkServerOptions(options, 'attach');
+
+  return new Observable<ObservablePeer>((subscriber) => {
+    const driver = serveClients(subscriber, options, rules, scheduler, 'attach');
+
+    const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+      if (path !== undefined && pathOf(request.url) !== path) {
+        // Another listener may want it; when there is none, nobody would ever answer.
+        if (server.listenerCount('upgrade') === 1) notFound(socket);
+        return;
+      }
+      const open = acceptParsedUpgrade(request, socket, head).open;
+      driver.admit({
+        accept: (peer) => peer[kAttachTransport]({ requestedUrl: '', server: true, open }),
+        refuse: () => socket.destroy(),
+      });
+    };
+
+    // The server's 'close' waits for every connection, upgraded ones included: close the
+    // clients as soon as close() is called, so a graceful shutdown can finish.
+    const ownClose = Object.prototype.hasOwnProperty.call(server, 'close');
+    const originalClose = server.close;
+    const patchedClose = function (this: typeof server, ...args: Parameters<typeof server.close>) {
+      stop();
+      subscriber.complete();
+      return originalClose.apply(this, args);
+    } as typeof server.close;
+    server.close = patchedClose;
+    const onClose = (): void => {
+      stop();
+      subscriber.complete();
+    };
+    server.on('upgrade', onUpgrade);
+    server.on('close', onClose);
+
+    let stopped = false;
+    function stop(): void {
+      if (stopped) return;
+      stopped = true;
+      server.off('upgrade', onUpgrade);
+      server.off('close', onClose);
+      if (server.close === patchedClose) {
+        if (ownClose) server.close = originalClose;
+        else delete (server as { close?: unknown }).close;
+      }
+      driver.stop();
+    }
+    return stop;
+  });
+}
+
+function pathOf(url: string | undefined): string {
+  const raw = url ?? '/';
+  const query = raw.indexOf('?');
+  return query < 0 ? raw : raw.slice(0, query);
+}
+
+function notFound(socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const body = 'Not Found';
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+}

@@ -1,0 +1,95 @@
+// The options listen() and attach() share: who may connect (authorize, origins, limits),
+// how long a handshake may take, compression, and where refusals are reported. Checked at
+// the call, so a bad option throws there with its name.
+import type { Authorize, UpgradeRequest } from '../peer/handshake.js';
+import type { PeerOptions } from './connect.js';
+import type { FromPeerOptions } from './observable-peer.js';
+
+/** Why listen() or attach() refused a client's handshake, for `onRefused`. */
+export interface RefusedHandshake {
+  request: UpgradeRequest;
+  /** The HTTP status sent: 401/4xx/5xx from authorize, 403 origins, 503 limits, 500 a failed authorize. */
+  status: number;
+  /** The response body sent. */
+  message: string;
+  /** Which rule refused. */
+  by: 'origins' | 'maxConnections' | 'maxConnectionsPerAddress' | 'authorize';
+  /** What authorize threw or rejected with (status 500). */
+  error?: unknown;
+}
+
+export interface ServerOptions extends PeerOptions, FromPeerOptions {
+  /** Milliseconds a client has to finish its handshake (authorize included) before it is dropped; 0 = no limit. Default 3000. */
+  handshakeTimeout?: number;
+  /**
+   * Decides who may connect, after `origins` and the connection limits: `true` or
+   * `{ accept: true, context }` accepts (the client's `context` is then `context`),
+   * `false` refuses with HTTP 401, `{ status, message }` with that status (400-599).
+   * May be async. A throw or rejection refuses with 500; the server goes on.
+   */
+  authorize?: Authorize;
+  /**
+   * Allowed `Origin` header values (exact, e.g. `"https://app.example"`), or a function of the
+   * origin (undefined when the client sent none). Refused: HTTP 403. With a list, a request
+   * without an Origin (non-browser clients) is refused too; use a function to allow it.
+   */
+  origins?: string[] | ((origin: string | undefined) => boolean);
+  /** Clients connected or handshaking at once; more are refused with HTTP 503 and `Retry-After`. Default: no limit. */
+  maxConnections?: number;
+  /** The same limit for one remote address. Default: no limit. */
+  maxConnectionsPerAddress?: number;
+  /** Called for each handshake refused by the rules above (nothing is logged by default). */
+  onRefused?: (refusal: RefusedHandshake) => void;
+}
+
+export interface CheckedServerOptions {
+  handshakeTimeout: number;
+  authorize: Authorize | undefined;
+  origins: ((origin: string | undefined) => boolean) | undefined;
+  maxConnections: number;
+  maxConnectionsPerAddress: number;
+  onRefused: ((refusal: RefusedHandshake) => void) | undefined;
+}
+
+/** Node fires longer timers at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Checks the server options; throws a TypeError or RangeError naming the first bad one. */
+export function checkServerOptions(options: ServerOptions, caller: string): CheckedServerOptions {
+  const { handshakeTimeout = 3000, authorize, origins, maxConnections, maxConnectionsPerAddress, onRefused } = options;
+  if (typeof handshakeTimeout !== 'number' || !Number.isFinite(handshakeTimeout) || handshakeTimeout < 0 || handshakeTimeout > MAX_TIMER_MS) {
+    throw new RangeError(`${caller}: handshakeTimeout must be a number of ms from 0 to ${MAX_TIMER_MS}, got ${describe(handshakeTimeout)}`);
+  }
+  if (authorize !== undefined && typeof authorize !== 'function') throw new TypeError(`${caller}: authorize must be a function`);
+  if (onRefused !== undefined && typeof onRefused !== 'function') throw new TypeError(`${caller}: onRefused must be a function`);
+  let allowed: CheckedServerOptions['origins'];
+  if (typeof origins === 'function') allowed = origins;
+  else if (Array.isArray(origins) && origins.every((o) => typeof o === 'string')) {
+    const list = new Set(origins);
+    allowed = (origin) => origin !== undefined && list.has(origin);
+  } else if (origins !== undefined) throw new TypeError(`${caller}: origins must be an array of strings or a function`);
+  const limit = (name: string, value: unknown): number => {
+    if (value === undefined) return Infinity;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      throw new RangeError(`${caller}: ${name} must be an integer ≥ 1, got ${describe(value)}`);
+    }
+    return value;
+  };
+  return {
+    handshakeTimeout,
+    authorize,
+    origins: allowed,
+    maxConnections: limit('maxConnections', maxConnections),
+    maxConnectionsPerAddress: limit('maxConnectionsPerAddress', maxConnectionsPerAddress),
+    onRefused,
+  };
+}
+
+/** Any value, safely (Symbols, BigInts and null-prototype objects included). */
+function describe(value: unknown): string {
+  try {
+    return typeof value === 'symbol' ? value.toString() : typeof value === 'object' && value !== null ? 'an object' : String(value);
+  } catch {
+    return typeof value;
+  }
+}
