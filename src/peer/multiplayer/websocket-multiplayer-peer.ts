@@ -1,3 +1,4 @@
+import type { Authorize } from '../handshake.js';
 import { CLOSE_CODE_ABNORMAL, ErrorCode, State } from '../constants.js';
 import { Signals, type Emission } from '../godot3/signals.js';
 import { kNextTimer, kSetClock, kSetHooks } from '../internal.js';
@@ -128,6 +129,12 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
   handshakeHeaders: string[] = [];
   /** True: the server takes no new clients (connections are dropped; pending handshakes end with 1013). */
   refuseNewConnections = false;
+  /**
+   * Server side: who may connect, as `WebSocketPeer.authorize` (run inside `poll()`; a
+   * refused client gets that HTTP status and never gets an id). null: everyone (Godot's behaviour).
+   * A client's request, headers included: `getPeer(id).getUpgradeRequest()`.
+   */
+  authorize: Authorize | null = null;
 
   readonly #backend: MultiplayerBackend;
   /** Holds and validates the WebSocketPeer properties copied to every new connection. */
@@ -555,6 +562,7 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
         continue;
       }
       const connection = this.#newConnection(0);
+      connection.ws.authorize = this.authorize;
       if (incoming.accept(connection.ws) === ErrorCode.OK) this.#pending.add(connection);
       else {
         connection.ws[kSetHooks](null);
