@@ -21,7 +21,7 @@ export interface PeerOptions {
   /**
    * permessage-deflate: a client offers it unless `false` (the default offers, as browsers
    * and ws do); a server (listen, attach) accepts it only with `true` or `{ threshold }`
-   * (bytes below which a message goes uncompressed; default 1024).
+   * (bytes below which a message goes uncompressed; default 0: every message).
    */
   perMessageDeflate?: boolean | { threshold?: number };
 }

@@ -164,7 +164,7 @@ class ServerTransport implements Transport {
     try {
       server.handleUpgrade(request, socket, head, (ws) => {
         this.#handedOver = true;
-        this.#ws = new WsTransport(ws, this.#sink, tcp, this.#noDelay, requestedUrl, described);
+        this.#ws = new WsTransport(ws, this.#sink, tcp, this.#noDelay, { requestedUrl, request: described, deflate: settings.perMessageDeflate });
       });
     } catch {
       socket.destroy(); // ws refuses a socket it has seen before; reported through 'close'

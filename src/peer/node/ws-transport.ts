@@ -9,8 +9,15 @@ import { toPem } from './pem.js';
 import type { UpgradeRequest } from '../handshake.js';
 import type { ClientRequest, Transport, TransportSink } from '../transport.js';
 
-const BINARY = { binary: true } as const;
-const TEXT = { binary: false } as const;
+const BINARY = { binary: true, compress: false } as const;
+const TEXT = { binary: false, compress: false } as const;
+const BINARY_COMPRESSED = { binary: true, compress: true } as const;
+const TEXT_COMPRESSED = { binary: false, compress: true } as const;
+/**
+ * Without a threshold every message is compressed, as ws does once context takeover is
+ * negotiated (its default): with a shared window even short chat lines shrink.
+ */
+const DEFAULT_COMPRESS_THRESHOLD = 0;
 
 /** ws closes with a bare code when its receiver rejects a frame; Godot sends a reason too. */
 const REASON_FOR_CODE = new Map<number, string>(
@@ -85,6 +92,8 @@ export class WsTransport implements Transport {
   readonly #sink: TransportSink;
   readonly #requestedUrl: string | undefined;
   readonly #request: UpgradeRequest | undefined;
+  /** Messages of at least this many bytes are compressed (when the extension was negotiated). */
+  readonly #compressThreshold: number;
   #socket: Socket | null;
   #noDelay: boolean;
   #protocolClose: { code: number; reason: string } | null = null;
@@ -93,11 +102,19 @@ export class WsTransport implements Transport {
   #pendingBytes = 0;
   #written: (() => void) | null = null;
 
-  constructor(ws: GodotWireWebSocket, sink: TransportSink, socket: Socket | null, noDelay: boolean, requestedUrl?: string, request?: UpgradeRequest) {
+  constructor(
+    ws: GodotWireWebSocket,
+    sink: TransportSink,
+    socket: Socket | null,
+    noDelay: boolean,
+    { requestedUrl, request, deflate = false }: { requestedUrl?: string; request?: UpgradeRequest; deflate?: false | { threshold?: number } } = {},
+  ) {
     this.#ws = ws;
     this.#sink = sink;
     this.#requestedUrl = requestedUrl;
     this.#request = request;
+    // ws applies its threshold only without context takeover; apply it to every message here.
+    this.#compressThreshold = deflate === false ? Infinity : (deflate.threshold ?? DEFAULT_COMPRESS_THRESHOLD);
     this.#socket = socket;
     this.#noDelay = noDelay;
     socket?.setNoDelay(noDelay);
@@ -167,7 +184,9 @@ export class WsTransport implements Transport {
     const pending = (this.#pendingSizes ??= new Queue<number>());
     pending.push(data.byteLength);
     this.#pendingBytes += data.byteLength;
-    this.#ws.send(data, isText ? TEXT : BINARY, (this.#written ??= () => (this.#pendingBytes -= pending.shift() ?? 0)));
+    const compress = data.byteLength >= this.#compressThreshold;
+    const options = compress ? (isText ? TEXT_COMPRESSED : BINARY_COMPRESSED) : isText ? TEXT : BINARY;
+    this.#ws.send(data, options, (this.#written ??= () => (this.#pendingBytes -= pending.shift() ?? 0)));
     return true;
   }
 
@@ -230,6 +249,6 @@ export function connectWithWs(request: ClientRequest, sink: TransportSink): Tran
     }
   }
   const ws = new GodotWireWebSocket(request.url, request.protocols, options);
-  return new WsTransport(ws, sink, null, request.noDelay);
+  return new WsTransport(ws, sink, null, request.noDelay, { deflate: request.perMessageDeflate });
 }
 
