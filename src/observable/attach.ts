@@ -10,7 +10,10 @@ import { WebSocketPeer } from '../peer/websocket-peer.js';
 import { applyPeerOptions } from './connect.js';
 import { type ObservablePeer, validateFromPeerOptions } from './observable-peer.js';
 import { serveClients } from './server-driver.js';
-import { checkServerOptions, type ServerOptions } from './server-options.js';
+import { checkOptions } from './options.js';
+import { checkServerOptions, SERVER_OPTION_KEYS, type ServerOptions } from './server-options.js';
+
+const ATTACH_OPTION_KEYS = [...SERVER_OPTION_KEYS, 'path'] as const;
 
 export interface AttachOptions extends ServerOptions {
   /**
@@ -41,6 +44,7 @@ export function attach(server: HttpServer | HttpsServer, options: AttachOptions 
   if (typeof (server as { on?: unknown } | null)?.on !== 'function' || typeof (server as { close?: unknown }).close !== 'function') {
     throw new TypeError('attach: server must be an http.Server or https.Server');
   }
+  checkOptions('attach', options, ATTACH_OPTION_KEYS);
   const { path } = options;
   if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
     throw new TypeError(`attach: path must be a string starting with "/", got ${typeof path === 'string' ? JSON.stringify(path) : typeof path}`);

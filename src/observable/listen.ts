@@ -1,4 +1,5 @@
 // Node only: the TCP listener pulls in node:net. Exported from the Node root, not the browser entry.
+import { isIP } from 'node:net';
 import { Observable } from 'rxjs';
 import { ErrorCode } from '../peer/constants.js';
 import { isUsableServerTls } from '../peer/node/stream-peer.js';
@@ -9,7 +10,10 @@ import { applyPeerOptions } from './connect.js';
 import { WebSocketPeerError } from './errors.js';
 import { type ObservablePeer, validateFromPeerOptions } from './observable-peer.js';
 import { serveClients } from './server-driver.js';
-import { checkServerOptions, type ServerOptions } from './server-options.js';
+import { checkOptions, describeValue } from './options.js';
+import { checkServerOptions, SERVER_OPTION_KEYS, type ServerOptions } from './server-options.js';
+
+const LISTEN_OPTION_KEYS = [...SERVER_OPTION_KEYS, 'bindAddress', 'tls', 'onListening'] as const;
 
 export interface ListenOptions extends ServerOptions {
   /** Address to bind: "*" (every interface, the default) or an IPv4/IPv6 address. */
@@ -37,9 +41,13 @@ export interface ListenOptions extends ServerOptions {
  */
 export function listen(port: number, options: ListenOptions = {}): Observable<ObservablePeer> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`listen: port must be an integer from 0 to 65535, got ${String(port)}`);
+    throw new RangeError(`listen: port must be an integer from 0 to 65535, got ${describeValue(port)}`);
   }
+  checkOptions('listen', options, LISTEN_OPTION_KEYS);
   const { bindAddress = '*', tls, onListening } = options;
+  if (typeof bindAddress !== 'string' || (bindAddress !== '*' && isIP(bindAddress) === 0)) {
+    throw new TypeError(`listen: bindAddress must be "*" or an IPv4/IPv6 address, got ${describeValue(bindAddress)}`);
+  }
   applyPeerOptions(new WebSocketPeer(), options, 'listen');
   const { scheduler } = validateFromPeerOptions(options, 'listen');
   const rules = checkServerOptions(options, 'listen');

@@ -56,7 +56,7 @@ export function serveClients(
       const now = scheduler.now();
       for (let head = handshakes.at(0); head !== undefined && (head.peer === null || head.deadline <= now); head = handshakes.at(0)) {
         handshakes.shift();
-        if (head.peer?.getReadyState() === State.CONNECTING) head.peer.close(-1);
+        if (head.peer?.getReadyState() === State.CONNECTING) head.peer.close(-1, `handshake timed out after ${handshakeTimeout} ms`);
       }
       armSweep();
     }, Math.max(0, next.deadline - scheduler.now()));

@@ -2,8 +2,9 @@
 // how long a handshake may take, compression, and where refusals are reported. Checked at
 // the call, so a bad option throws there with its name.
 import type { Authorize, UpgradeRequest } from '../peer/handshake.js';
-import type { PeerOptions } from './connect.js';
-import type { FromPeerOptions } from './observable-peer.js';
+import { PEER_OPTION_KEYS, type PeerOptions } from './connect.js';
+import { FROM_PEER_OPTION_KEYS, type FromPeerOptions } from './observable-peer.js';
+import { checkTimerMs, describeValue } from './options.js';
 
 /** Why listen() or attach() refused a client's handshake, for `onRefused`. */
 export interface RefusedHandshake {
@@ -51,27 +52,40 @@ export interface CheckedServerOptions {
   onRefused: ((refusal: RefusedHandshake) => void) | undefined;
 }
 
-/** Node fires longer timers at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Every key listen() and attach() share. */
+export const SERVER_OPTION_KEYS = [
+  ...PEER_OPTION_KEYS,
+  ...FROM_PEER_OPTION_KEYS,
+  'handshakeTimeout',
+  'authorize',
+  'origins',
+  'maxConnections',
+  'maxConnectionsPerAddress',
+  'onRefused',
+] as const;
 
 /** Checks the server options; throws a TypeError or RangeError naming the first bad one. */
 export function checkServerOptions(options: ServerOptions, caller: string): CheckedServerOptions {
   const { handshakeTimeout = 3000, authorize, origins, maxConnections, maxConnectionsPerAddress, onRefused } = options;
-  if (typeof handshakeTimeout !== 'number' || !Number.isFinite(handshakeTimeout) || handshakeTimeout < 0 || handshakeTimeout > MAX_TIMER_MS) {
-    throw new RangeError(`${caller}: handshakeTimeout must be a number of ms from 0 to ${MAX_TIMER_MS}, got ${describe(handshakeTimeout)}`);
+  checkTimerMs(caller, 'handshakeTimeout', handshakeTimeout);
+  if (authorize !== undefined && typeof authorize !== 'function') {
+    throw new TypeError(`${caller}: authorize must be a function, got ${describeValue(authorize)}`);
   }
-  if (authorize !== undefined && typeof authorize !== 'function') throw new TypeError(`${caller}: authorize must be a function`);
-  if (onRefused !== undefined && typeof onRefused !== 'function') throw new TypeError(`${caller}: onRefused must be a function`);
+  if (onRefused !== undefined && typeof onRefused !== 'function') {
+    throw new TypeError(`${caller}: onRefused must be a function, got ${describeValue(onRefused)}`);
+  }
   let allowed: CheckedServerOptions['origins'];
   if (typeof origins === 'function') allowed = origins;
   else if (Array.isArray(origins) && origins.every((o) => typeof o === 'string')) {
     const list = new Set(origins);
     allowed = (origin) => origin !== undefined && list.has(origin);
-  } else if (origins !== undefined) throw new TypeError(`${caller}: origins must be an array of strings or a function`);
+  } else if (origins !== undefined) {
+    throw new TypeError(`${caller}: origins must be an array of strings or a function, got ${describeValue(origins)}`);
+  }
   const limit = (name: string, value: unknown): number => {
     if (value === undefined) return Infinity;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-      throw new RangeError(`${caller}: ${name} must be an integer ≥ 1, got ${describe(value)}`);
+      throw new RangeError(`${caller}: ${name} must be an integer ≥ 1, got ${describeValue(value)}`);
     }
     return value;
   };
@@ -83,13 +97,4 @@ export function checkServerOptions(options: ServerOptions, caller: string): Chec
     maxConnectionsPerAddress: limit('maxConnectionsPerAddress', maxConnectionsPerAddress),
     onRefused,
   };
-}
-
-/** Any value, safely (Symbols, BigInts and null-prototype objects included). */
-function describe(value: unknown): string {
-  try {
-    return typeof value === 'symbol' ? value.toString() : typeof value === 'object' && value !== null ? 'an object' : String(value);
-  } catch {
-    return typeof value;
-  }
 }

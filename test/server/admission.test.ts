@@ -237,7 +237,9 @@ describe('listen(): options are checked at the call', () => {
     [{ maxConnections: 0 }, /maxConnections must be an integer ≥ 1/],
     [{ maxConnectionsPerAddress: 1.5 }, /maxConnectionsPerAddress must be an integer ≥ 1/],
     [{ onRefused: 'log' }, /onRefused must be a function/],
-    [{ handshakeTimeout: 2 ** 31 }, /handshakeTimeout must be a number of ms/],
+    [{ handshakeTimeout: 2 ** 31 }, /handshakeTimeout must be at most 2147483647 ms/],
+    [{ handshakeTimout: 10 }, /unknown option "handshakeTimout" \(did you mean "handshakeTimeout"\?\)/],
+    [{ bindAddress: 'nonsense' }, /bindAddress must be "\*" or an IPv4\/IPv6 address/],
     [{ perMessageDeflate: { threshold: -1 } }, /perMessageDeflate must be a boolean/],
   ])('%p', (options, message) => {
     expect(() => listen(0, options as never)).toThrow(message);

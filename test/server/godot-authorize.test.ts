@@ -30,6 +30,7 @@ describe('TCPServer + acceptStream with peer.authorize', () => {
     expect(response).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n[\s\S]*\r\n\r\nwrong key$/);
     expect(calledInPoll).toBe(true);
     expect(peer.getCloseCode()).toBe(-1);
+    expect(peer.getCloseCause()).toBe('handshake refused with HTTP 403 Forbidden: wrong key');
     expect(peer.getUpgradeRequest()).toEqual(
       expect.objectContaining({ url: '/secret?token=x', headers: expect.objectContaining({ 'x-api-key': 'wrong' }) }),
     );

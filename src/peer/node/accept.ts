@@ -54,6 +54,8 @@ class ServerTransport implements Transport {
   #ws: WsTransport | null = null;
   /** Set once the close was reported or ws took over (ws reports from then on). */
   #handedOver = false;
+  /** Why the handshake failed, for the peer's close cause. */
+  #cause = 'the client closed the connection before completing the handshake';
 
   constructor(stream: ClaimedStream, sink: TransportSink, settings: TransportSettings, parsed: { request: IncomingMessage; head: Buffer } | null) {
     this.#stream = stream;
@@ -76,11 +78,16 @@ class ServerTransport implements Transport {
     }
     const http = createServer();
     http.on('upgrade', (request: IncomingMessage, _socket: Duplex, head: Buffer) => this.#upgrade(request, head));
-    http.on('request', (_request: IncomingMessage, response: ServerResponse) => refuseResponse(response, 'Not a WebSocket upgrade request'));
-    http.on('connect', () => refuse(socket, 'Not a WebSocket upgrade request'));
+    http.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+      this.#refused(400, 'Not a WebSocket upgrade request');
+      refuseResponse(response, 'Not a WebSocket upgrade request');
+    });
+    http.on('connect', () => this.#refuse('Not a WebSocket upgrade request'));
     http.on('clientError', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ECONNRESET' || !socket.writable) socket.destroy();
-      else refuse(socket, 'Malformed HTTP request');
+      if (error.code === 'ECONNRESET' || !socket.writable) {
+        this.#cause = `the client reset the connection during the handshake (${error.code ?? error.message})`;
+        socket.destroy();
+      } else this.#refuse('Malformed HTTP request');
     });
     http.emit('connection', socket);
   }
@@ -130,7 +137,7 @@ class ServerTransport implements Transport {
     if (this.#handedOver || socket.destroyed) return;
     const settings = this.#settings;
     const verdict = checkUpgradeRequest(request, settings.protocols, secure);
-    if (!verdict.ok) return refuse(socket, verdict.reason, verdict.headers);
+    if (!verdict.ok) return this.#refuse(verdict.reason, verdict.headers);
     const described = describeRequest(request, verdict.offered, tcp);
     if (!settings.checkRequests) return this.#handshake(request, head, verdict.protocol, verdict.requestedUrl, described);
     // Nothing more arrives before the 101; a client that sends early is read by ws afterwards.
@@ -139,7 +146,7 @@ class ServerTransport implements Transport {
     this.#sink.onRequest(described, (refusal: Refusal | null) => {
       if (answered || this.#handedOver || socket.destroyed) return;
       answered = true;
-      if (refusal !== null) return refuse(socket, refusal.message, refusal.headers, refusal.status);
+      if (refusal !== null) return this.#refuse(refusal.message, refusal.headers, refusal.status);
       socket.resume();
       this.#handshake(request, head, verdict.protocol, verdict.requestedUrl, described);
     });
@@ -174,7 +181,17 @@ class ServerTransport implements Transport {
   #fail(): void {
     if (this.#handedOver) return;
     this.#handedOver = true;
-    this.#sink.onClose(CLOSE_CODE_ABNORMAL, '');
+    this.#sink.onClose(CLOSE_CODE_ABNORMAL, '', false, this.#cause);
+  }
+
+  /** Answers with an HTTP error and closes; the peer's close cause says which and why. */
+  #refuse(reason: string, headers?: Record<string, string>, status = 400): void {
+    this.#refused(status, reason);
+    refuse(this.#stream.socket, reason, headers, status);
+  }
+
+  #refused(status: number, reason: string): void {
+    this.#cause = `handshake refused with HTTP ${status} ${STATUS_CODES[status] ?? ''}: ${reason}`;
   }
 }
 
