@@ -1,6 +1,7 @@
 // listen()'s admission rules over real sockets: every refusal is a proper HTTP response
 // (status line, headers and body read by a raw TCP client), reported to onRefused, and
 // leaves the clients already connected alone.
+import { connect as netConnect } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { firstValueFrom, mergeMap, type Subscription, tap } from 'rxjs';
@@ -148,6 +149,26 @@ describe('listen(): authorize', () => {
     const bad = await refusal(port, '/bad');
     expect(bad.status).toBe('HTTP/1.1 500 Internal Server Error');
     expect(bad.headers['x-injected']).toBeUndefined();
+  });
+});
+
+describe('listen(): a client that sends before the verdict', () => {
+  it('keeps frames that arrive while an async authorize decides, and delivers them once accepted', async () => {
+    const { port } = await server({ authorize: () => new Promise((resolve) => setTimeout(() => resolve(true), 50)) });
+    const socket = netConnect(port, HOST);
+    socket.on('error', () => {});
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const frame = Buffer.concat([Buffer.from([0x81, 0x85, 0, 0, 0, 0]), Buffer.from('early')]);
+    socket.write(Buffer.concat([Buffer.from(upgradeRequest('/')), frame]));
+    await within(
+      (async () => {
+        while (!received.includes('early')) await new Promise((resolve) => socket.once('data', resolve));
+      })(),
+      'the echo of the early message',
+    );
+    expect(received).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n[\s\S]*\r\n\r\n\x81\x05early$/);
+    socket.destroy();
   });
 });
 
