@@ -119,7 +119,8 @@ export class WebSocketPeer {
    * permessage-deflate (RFC 7692). A client offers it unless this is false; a server accepts
    * it only when this is true or `{ threshold }` (bytes below which messages go uncompressed,
    * 0 by default: every message). null (the default) = the side's default: client offers, server declines.
-   * The inflated size counts against `inboundBufferSize` (over it: close 1009).
+   * The inflated size counts against `inboundBufferSize` (over it: close 1009). Node only: a
+   * browser offers compression whatever this says.
    */
   perMessageDeflate: boolean | { threshold?: number } | null = null;
 
