@@ -125,16 +125,34 @@ export class PeerConn extends RxConn {
   }
 }
 
-/** An ObservablePeer (listen() / connect()): state$, packets$ and close$ recorded. */
+/**
+ * An ObservablePeer (listen() / connect()): state$, packets$ and close$ recorded. connect()
+ * emits its peer only once OPEN, so the conn may exist before its socket (attach() later,
+ * or failed() when the connection never opened).
+ */
 export class ObservableConn extends RxConn {
   readonly #subscriptions: Subscription[] = [];
+  #socket: ObservablePeer | null = null;
 
-  constructor(
-    t: Session,
-    label: string,
-    readonly socket: ObservablePeer,
-  ) {
+  constructor(t: Session, label: string, socket: ObservablePeer | null) {
     super(t, label);
+    if (socket !== null) this.attach(socket);
+  }
+
+  get socket(): ObservablePeer {
+    if (this.#socket === null) throw new Error(`${this.label}: not connected (yet)`);
+    return this.#socket;
+  }
+
+  /** The connection failed before OPEN: recorded as a failed handshake. */
+  failed(code: number): void {
+    if (this.#socket !== null || this.closed) return;
+    this.saw_(`connection-error (closed ${code})`);
+    this.closed = true;
+  }
+
+  attach(socket: ObservablePeer): void {
+    this.#socket = socket;
     this.#subscriptions.push(
       socket.state$.subscribe((state) => {
         this.note(`state$ ${State[state]}`);
@@ -166,7 +184,7 @@ export class ObservableConn extends RxConn {
   }
 
   dispose(): void {
-    if (!this.closed) this.socket.close(-1);
+    if (!this.closed) this.#socket?.close(-1);
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
   }
 }
@@ -401,17 +419,20 @@ export function startClient(t: Session, kind: ClientKind, url: string, options: 
       return conn;
     }
     case 'connect()': {
-      let conn: ObservableConn | undefined;
+      const conn = new ObservableConn(t, label, null);
       const subscription = connect(url, { protocols: options.protocols ?? [], ...options.connectOptions }).subscribe({
-        next: (socket) => (conn = new ObservableConn(t, label, socket)),
-        error: (error: Error) => t.log(label, `connect() error: ${error.message}`),
+        next: (socket) => conn.attach(socket), // once OPEN
+        error: (error: Error & { code?: unknown }) => {
+          t.log(label, `connect() error: ${error.message}`);
+          conn.failed(typeof error.code === 'number' ? error.code : -1);
+        },
         complete: () => t.log(label, 'connect() complete'),
       });
       t.defer(() => {
-        conn?.dispose();
+        conn.dispose();
         subscription.unsubscribe();
       });
-      return conn!; // connect() emits the ObservablePeer synchronously on subscription
+      return conn;
     }
   }
 }
