@@ -34,10 +34,12 @@ export interface AttachOptions extends ServerOptions {
  *
  * @example
  * const app = express();
- * app.get('/', (_req, res) => res.send('hello'));
+ * app.get('/', (_request, response) => {
+ *   response.send('hello');
+ * });
  * const server = app.listen(8080);
  * attach(server, { path: '/ws' })
- *   .pipe(mergeMap((client) => client.packets$.pipe(tap((p) => client.send(p.text ?? p.data)))))
+ *   .pipe(mergeMap((client) => client.packets$.pipe(tap((packet) => client.send(packet.text ?? packet.data)))))
  *   .subscribe();
  */
 export function attach(server: HttpServer | HttpsServer, options: AttachOptions = {}): Observable<ObservablePeer> {

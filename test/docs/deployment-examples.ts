@@ -75,3 +75,17 @@ export function listenServer(port: number, onListening: (port: number) => void):
   // end example
   return { shutdown };
 }
+
+export function attachEcho(port: number): Server {
+  // example: attach-jsdoc
+  const app = express();
+  app.get('/', (_request, response) => {
+    response.send('hello');
+  });
+  const server = app.listen(port);
+  attach(server, { path: '/ws' })
+    .pipe(mergeMap((client) => client.packets$.pipe(tap((packet) => client.send(packet.text ?? packet.data)))))
+    .subscribe();
+  // end example
+  return server;
+}

@@ -6,10 +6,22 @@ import { get as httpGet } from 'node:http';
 import { type AddressInfo, connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { HOST, rawExchange, upgradeRequest, within, WsClient } from '../server/support.js';
-import { expressChat, listenServer } from './deployment-examples.js';
+import { attachEcho, expressChat, listenServer } from './deployment-examples.js';
 
 const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 const SOURCE = readFileSync(join(__dirname, 'deployment-examples.ts'), 'utf8');
+const ATTACH_SOURCE = readFileSync(join(__dirname, '..', '..', 'src', 'observable', 'attach.ts'), 'utf8');
+
+/** The `@example` of the JSDoc before `export function name`, without the comment's ` * `. */
+function jsdocExample(source: string, name: string): string {
+  const doc = source.slice(0, source.indexOf(`export function ${name}(`));
+  const body = doc.slice(doc.lastIndexOf('@example') + '@example'.length, doc.lastIndexOf('*/'));
+  return body
+    .split('\n')
+    .map((line) => line.replace(/^\s*\* ?/, ''))
+    .join('\n')
+    .trim();
+}
 
 /** The code between `// example: name` and `// end example`, with its indentation removed. */
 function example(name: string): string {
@@ -112,5 +124,31 @@ describe('README: Deployment', () => {
     await within(done, 'the shutdown to finish');
     const refused = await rawExchange(port, upgradeRequest('/')); // nothing listens any more
     expect(refused.response).toBe('');
+  });
+
+  it("attach()'s JSDoc example runs as written (with port 0): page, echo, a client that drops", async () => {
+    expect(jsdocExample(ATTACH_SOURCE, 'attach').replace('app.listen(8080)', 'app.listen(port)')).toBe(example('attach-jsdoc'));
+    const server = attachEcho(0);
+    try {
+      await within(new Promise((resolve) => server.once('listening', resolve)), 'the app to listen');
+      const port = (server.address() as AddressInfo).port;
+      const dropper = new WsClient(`ws://${HOST}:${port}/ws`);
+      await dropper.opened;
+      dropper.ws.terminate();
+      const client = new WsClient(`ws://${HOST}:${port}/ws`);
+      await client.opened;
+      client.ws.send('echo me');
+      expect(String((await client.next()).data)).toBe('echo me');
+      const page = await within(
+        new Promise<string>((resolve) => httpGet({ host: HOST, port, path: '/' }, (r) => r.setEncoding('utf8').on('data', resolve))),
+        'the page',
+      );
+      expect(page).toBe('hello');
+      server.close();
+      expect(await client.closed).toEqual({ code: 1001, reason: '' });
+    } finally {
+      server.closeAllConnections();
+      if (server.listening) server.close();
+    }
   });
 });
