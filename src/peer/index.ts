@@ -1,5 +1,6 @@
 export { State, WriteMode, ErrorCode } from './constants.js';
 export { WebSocketPeer } from './websocket-peer.js';
+export { describeUrlProblem } from './validation.js';
 export { TLSOptions, type TLSClientConfig } from './tls-options.js';
 export type { Packet, TextPacket } from './packet.js';
 export type { Authorize, UpgradeRequest, Verdict } from './handshake.js';

@@ -127,28 +127,20 @@ export class PeerConn extends RxConn {
 
 /**
  * An ObservablePeer (listen() / connect()): state$, packets$ and close$ recorded. connect()
- * emits its peer only once OPEN, so the conn may exist before its socket (attach() later,
- * or failed() when the connection never opened).
+ * emits its socket only once OPEN, so the connection can be created first and attached then.
  */
 export class ObservableConn extends RxConn {
   readonly #subscriptions: Subscription[] = [];
   #socket: ObservablePeer | null = null;
 
-  constructor(t: Session, label: string, socket: ObservablePeer | null) {
+  constructor(t: Session, label: string, socket?: ObservablePeer) {
     super(t, label);
-    if (socket !== null) this.attach(socket);
+    if (socket !== undefined) this.attach(socket);
   }
 
   get socket(): ObservablePeer {
-    if (this.#socket === null) throw new Error(`${this.label}: not connected (yet)`);
+    if (this.#socket === null) throw new Error(`${this.label}: not connected`);
     return this.#socket;
-  }
-
-  /** The connection failed before OPEN: recorded as a failed handshake. */
-  failed(code: number): void {
-    if (this.#socket !== null || this.closed) return;
-    this.saw_(`connection-error (closed ${code})`);
-    this.closed = true;
   }
 
   attach(socket: ObservablePeer): void {
@@ -173,12 +165,19 @@ export class ObservableConn extends RxConn {
     );
   }
 
+  /** connect() failed before it emitted a socket: what a failed connect looks like on the other kinds. */
+  failedToConnect(code: number): void {
+    if (this.#socket !== null || this.closed) return;
+    this.saw_(`connection-error (closed ${code})`);
+    this.closed = true;
+  }
+
   send(message: string | Uint8Array): ErrorCode {
-    return this.sent(message, this.socket.send(message));
+    return this.sent(message, this.#socket === null ? ErrorCode.FAILED : this.#socket.send(message));
   }
 
   close(code?: number, reason?: string): ErrorCode {
-    const result = this.socket.close(code, reason);
+    const result = this.#socket === null ? ErrorCode.FAILED : this.#socket.close(code, reason);
     this.note(`close(${code ?? ''}${reason === undefined ? '' : `, ${JSON.stringify(reason)}`}) → ${ErrorCode[result]}`);
     return result;
   }
@@ -419,12 +418,12 @@ export function startClient(t: Session, kind: ClientKind, url: string, options: 
       return conn;
     }
     case 'connect()': {
-      const conn = new ObservableConn(t, label, null);
+      const conn = new ObservableConn(t, label);
       const subscription = connect(url, { protocols: options.protocols ?? [], ...options.connectOptions }).subscribe({
         next: (socket) => conn.attach(socket), // once OPEN
-        error: (error: Error & { code?: unknown }) => {
+        error: (error: Error & { code?: number }) => {
           t.log(label, `connect() error: ${error.message}`);
-          conn.failed(typeof error.code === 'number' ? error.code : -1);
+          conn.failedToConnect(error.code ?? -1);
         },
         complete: () => t.log(label, 'connect() complete'),
       });
