@@ -2,9 +2,9 @@
 // connection, the admission rules (origins, connection limits, authorize) answered inside
 // the peer's poll(), the handshake deadline, emitting each client once OPEN, and closing
 // them all when the server stops. Where connections come from is the caller's business.
-import { type SchedulerLike, Subscription, type Subscriber } from 'rxjs';
+import { config, type SchedulerLike, Subscription, type Subscriber } from 'rxjs';
 import { ErrorCode, State } from '../peer/constants.js';
-import { judge, refusal, type UpgradeRequest, type Verdict } from '../peer/handshake.js';
+import { isThenable, judge, refusal, statusMessage, type UpgradeRequest, type Verdict } from '../peer/handshake.js';
 import type { IncomingConnection } from '../peer/listener.js';
 import { Queue } from '../peer/queue.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
@@ -67,10 +67,13 @@ export function serveClients(
       try {
         onRefused(refused);
       } catch (error) {
-        // A bug in the hook must not stop the server; surface it as RxJS does for callbacks.
-        setTimeout(() => {
-          throw error;
-        });
+        // A bug in the hook must not stop the server; report it as RxJS reports an error
+        // thrown by a callback (config.onUnhandledError, else thrown on a later turn).
+        if (config.onUnhandledError !== null) config.onUnhandledError(error);
+        else
+          setTimeout(() => {
+            throw error;
+          });
       }
     }
     const { status, message } = refused;
@@ -79,8 +82,14 @@ export function serveClients(
 
   /** The admission rules for one peer; `admit` records the slot taken and the context. */
   const rulesFor = (accepted: { slot: string | null; context: unknown }) => (request: UpgradeRequest): Verdict | Promise<Verdict> => {
-    if (origins !== undefined && !origins(request.origin)) {
-      return report({ request, status: 403, message: 'Origin not allowed', by: 'origins' });
+    if (origins !== undefined) {
+      let allowed: boolean;
+      try {
+        allowed = origins(request.origin) === true;
+      } catch (error) {
+        return report({ request, status: 500, message: statusMessage(500), by: 'origins', error });
+      }
+      if (!allowed) return report({ request, status: 403, message: 'Origin not allowed', by: 'origins' });
     }
     const address = request.remoteAddress;
     if (admitted >= maxConnections) {
@@ -108,7 +117,7 @@ export function serveClients(
     };
     try {
       const verdict = authorize(request);
-      if (typeof (verdict as PromiseLike<Verdict> | null)?.then === 'function') return Promise.resolve(verdict).then(decided, failed);
+      if (isThenable(verdict)) return Promise.resolve(verdict).then(decided, failed);
       return decided(verdict);
     } catch (error) {
       return failed(error);

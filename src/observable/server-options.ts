@@ -9,13 +9,13 @@ import { checkTimerMs, describeValue } from './options.js';
 /** Why listen() or attach() refused a client's handshake, for `onRefused`. */
 export interface RefusedHandshake {
   request: UpgradeRequest;
-  /** The HTTP status sent: 401/4xx/5xx from authorize, 403 origins, 503 limits, 500 a failed authorize. */
+  /** The HTTP status sent: 401/4xx/5xx from authorize, 403 origins, 503 limits, 500 a hook that threw. */
   status: number;
   /** The response body sent. */
   message: string;
   /** Which rule refused. */
   by: 'origins' | 'maxConnections' | 'maxConnectionsPerAddress' | 'authorize';
-  /** What authorize threw or rejected with (status 500). */
+  /** What authorize (or an origins function) threw or rejected with (status 500). */
   error?: unknown;
 }
 
@@ -39,7 +39,11 @@ export interface ServerOptions extends PeerOptions, FromPeerOptions {
   maxConnections?: number;
   /** The same limit for one remote address. Default: no limit. */
   maxConnectionsPerAddress?: number;
-  /** Called for each handshake refused by the rules above (nothing is logged by default). */
+  /**
+   * Called for each handshake refused by the rules above (nothing is logged by default). If
+   * it throws, the error is reported as RxJS reports one from a callback
+   * (`config.onUnhandledError`, else thrown on a later turn) and the refusal still goes out.
+   */
   onRefused?: (refusal: RefusedHandshake) => void;
 }
 

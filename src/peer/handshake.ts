@@ -56,8 +56,28 @@ export function refusal(status: number, message = statusMessage(status), headers
   return headers === undefined ? { status, message } : { status, message, headers };
 }
 
-/** Whether `verdict` accepts; else the refusal it asks for. Anything unrecognised refuses with 500. */
+/**
+ * Whether `verdict` accepts; else the refusal it asks for. Anything unrecognised refuses with
+ * 500, and so does a verdict whose properties throw when read (a Proxy, a getter): never a throw.
+ */
 export function judge(verdict: unknown): { accept: true; context: unknown } | Refusal {
+  try {
+    return judgeUnsafe(verdict);
+  } catch {
+    return refusal(500, 'authorize returned an invalid verdict');
+  }
+}
+
+/** Whether `value` is a thenable; false (not a throw) when reading `then` throws. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  try {
+    return typeof (value as { then?: unknown } | null)?.then === 'function';
+  } catch {
+    return false;
+  }
+}
+
+function judgeUnsafe(verdict: unknown): { accept: true; context: unknown } | Refusal {
   if (verdict === true) return { accept: true, context: undefined };
   if (verdict === false) return refusal(401);
   if (typeof verdict === 'object' && verdict !== null) {

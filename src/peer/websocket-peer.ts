@@ -14,7 +14,7 @@ import {
   PeerHooks,
   TransportSettings,
 } from './internal.js';
-import { type Authorize, judge, type Refusal, refusal, type UpgradeRequest } from './handshake.js';
+import { type Authorize, isThenable, judge, type Refusal, refusal, type UpgradeRequest } from './handshake.js';
 import { createPacket, Packet } from './packet.js';
 import { platform } from './platform.js';
 import { Queue } from './queue.js';
@@ -547,9 +547,8 @@ export class WebSocketPeer {
     } catch {
       return failed();
     }
-    if (typeof (verdict as PromiseLike<unknown> | null)?.then === 'function') {
-      Promise.resolve(verdict).then(answer, failed);
-    } else answer(verdict);
+    if (isThenable(verdict)) Promise.resolve(verdict).then(answer, failed);
+    else answer(verdict);
   }
 
   #checkHeartbeat(): void {

@@ -4,7 +4,7 @@
 import { connect as netConnect } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { firstValueFrom, mergeMap, type Subscription, tap } from 'rxjs';
+import { config, firstValueFrom, mergeMap, type Subscription, tap } from 'rxjs';
 import { listen, type ListenOptions, type ObservablePeer, type RefusedHandshake, State, type UpgradeRequest } from 'rxpeer';
 import { HOST, rawConnect, rawExchange, upgradeRequest, within, WsClient } from './support.js';
 
@@ -123,6 +123,30 @@ describe('listen(): authorize', () => {
     ]);
     (await echoes(port, '/fine')).ws.close();
     expect(calls).toBe(4);
+  });
+
+  it('hostile hooks: a Proxy verdict, a throwing origins function and a throwing onRefused never stop the server', async () => {
+    const hostile = new Proxy({}, { get: () => { throw new Error('gotcha'); } });
+    const unhandled: unknown[] = [];
+    config.onUnhandledError = (error) => unhandled.push(error);
+    try {
+      const { port } = await server({
+        origins: (origin) => {
+          if (origin === 'https://throw.example') throw new Error('origins broke');
+          return true;
+        },
+        authorize: (request) => (request.url === '/proxy' ? (hostile as never) : true),
+        onRefused: () => {
+          throw new Error('logging broke');
+        },
+      });
+      expect((await refusal(port, '/proxy')).status).toBe('HTTP/1.1 500 Internal Server Error');
+      expect((await refusal(port, '/', { Origin: 'https://throw.example' })).status).toBe('HTTP/1.1 500 Internal Server Error');
+      expect(unhandled.map((e) => (e as Error).message)).toEqual(['logging broke', 'logging broke']);
+      (await echoes(port, '/fine')).ws.close();
+    } finally {
+      config.onUnhandledError = null;
+    }
   });
 
   it('a slow authorize counts against handshakeTimeout: the connection is dropped without a response', async () => {
