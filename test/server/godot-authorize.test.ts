@@ -110,6 +110,24 @@ describe("Godot 3's WebSocketServer with authorize", () => {
   });
 });
 
+describe("Godot 3's WebSocketServer with gdMpApi and authorize", () => {
+  it('hands the hook to the multiplayer peer underneath, also when set after listen()', async () => {
+    const server = new WebSocketServer();
+    server.bindIp = HOST;
+    expect(server.listen(0, [], true)).toBe(ErrorCode.OK);
+    server.authorize = () => ({ status: 401, message: 'no games today' });
+    expect(await server.ready()).toBe(ErrorCode.OK);
+    const timer = setInterval(() => server.poll(), 1);
+    try {
+      const { response } = await rawExchange(server.getLocalPort(), upgradeRequest('/'));
+      expect(response).toMatch(/^HTTP\/1\.1 401 Unauthorized\r\n[\s\S]*no games today$/);
+    } finally {
+      clearInterval(timer);
+      server.stop();
+    }
+  });
+});
+
 describe('WebSocketMultiplayerPeer with authorize', () => {
   it('refuses with the status asked for; accepted clients get an id', async () => {
     const server = new WebSocketMultiplayerPeer();
