@@ -3,14 +3,16 @@
 // then run in Chromium against a local echo server: OPEN, and the echo comes back.
 // (The Angular CLI is tested with examples/angular, in test/bundlers/angular.test.ts.)
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WebSocketServer } from 'ws';
 import { type Chromium, launchChromium } from '../browser/support/chromium.js';
 import { type PageServer, servePage } from '../browser/support/page-server.js';
+import { nodeLeftovers } from './support/node-leftovers.js';
 import { type PackedPackage, packPackage } from './support/packed-package.js';
+import { readTree } from './support/read-tree.js';
 
 const BUNDLERS = ['esbuild', 'vite7', 'vite8', 'webpack', 'rollup'] as const;
 type Bundler = (typeof BUNDLERS)[number];
@@ -20,17 +22,6 @@ let echo: WebSocketServer;
 let echoUrl: string;
 let chromium: Chromium;
 const outputs = new Map<Bundler, Promise<string>>();
-
-/** Every file under `dir`, by URL path (`/index.html`, `/assets/x.js`). */
-function readTree(dir: string, root = dir): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) Object.assign(files, readTree(path, root));
-    else files[`/${relative(root, path)}`] = readFileSync(path, 'utf8');
-  }
-  return files;
-}
 
 /** Builds the app with `bundler` in its own directory (sharing node_modules); resolves with the output directory. */
 async function buildWith(bundler: Bundler): Promise<string> {
@@ -71,20 +62,6 @@ afterAll(async () => {
   }
   packed?.remove();
 }, 60_000);
-
-/** What a browser bundle must not contain: Node built-ins, ws, Buffer, require(). */
-function nodeLeftovers(files: Record<string, string>): string[] {
-  const found: string[] = [];
-  const nodeModule = /(\brequire\(|\bfrom|\bimport\(?)\s*["'](node:[\w/]+|ws|net|tls|http|https|stream|events|crypto|zlib|url|buffer)["']/;
-  for (const [path, code] of Object.entries(files)) {
-    if (!path.endsWith('.js')) continue;
-    for (const pattern of [/\bBuffer\b/, /\brequire\(/, nodeModule, /\bcreateSecureContext\b|\bcreateServer\(/]) {
-      const match = pattern.exec(code);
-      if (match !== null) found.push(`${path} matches ${pattern}: …${code.slice(Math.max(0, match.index - 60), match.index + 60)}…`);
-    }
-  }
-  return found;
-}
 
 describe.each(BUNDLERS)('an app built with %s against the packed package', (bundler) => {
   let files: Record<string, string>;
