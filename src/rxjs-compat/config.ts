@@ -7,11 +7,15 @@ export type WebSocketMessage = string | ArrayBuffer | Blob | ArrayBufferView;
  * The options of {@link webSocket}, as RxJS 7 names and types them.
  *
  * @example
+ * import { webSocket } from 'rxpeer/rxjs-compat';
+ *
  * const subject = webSocket<{ say: string }>({
  *   url: 'ws://127.0.0.1:8080/chat',
  *   openObserver: { next: () => console.log('open') },
  *   closeObserver: { next: (event) => console.log('closed', event.code) },
  * });
+ * subject.subscribe((message) => console.log('received', message.say));
+ * subject.next({ say: 'hello' });
  */
 export interface WebSocketSubjectConfig<T> {
   /** The URL of the server to connect to. */

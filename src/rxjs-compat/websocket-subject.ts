@@ -42,10 +42,12 @@ class Session<T> {
  * them with the CloseEvent.
  *
  * @example
+ * import { webSocket } from 'rxpeer/rxjs-compat';
+ *
  * const subject = webSocket<{ say: string }>('ws://127.0.0.1:8080/chat');
  * subject.subscribe({
- *   next: (message) => console.log('received', message),
- *   error: (event) => console.error('closed uncleanly', event),
+ *   next: (message) => console.log('received', message.say),
+ *   error: (event: CloseEvent) => console.error('closed uncleanly', event.code),
  *   complete: () => console.log('closed'),
  * });
  * subject.next({ say: 'hello' }); // sent once the socket is open
@@ -299,7 +301,7 @@ export class WebSocketSubject<T> extends Subject<T> {
  * import { webSocket } from 'rxpeer/rxjs-compat';   // was: from 'rxjs/webSocket'
  *
  * const subject = webSocket<{ say: string }>('ws://127.0.0.1:8080/chat');
- * subject.subscribe((message) => console.log(message.say));
+ * subject.subscribe((message) => console.log('received', message.say));
  * subject.next({ say: 'hello' });
  */
 export function webSocket<T>(urlConfigOrSource: string | WebSocketSubjectConfig<T>): WebSocketSubject<T> {

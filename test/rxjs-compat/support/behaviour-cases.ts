@@ -26,7 +26,10 @@ function record<T>(source: Observable<T>): { log: unknown[]; subscription: Subsc
  */
 export function describeWebSocketSubject(implementation: 'rxpeer' | 'rxjs', webSocket: typeof WebSocketFactory): void {
 const rxpeer = implementation === 'rxpeer';
-const onlyRxpeer = rxpeer ? it : it.skip;
+/** A case of rxpeer's alone: RxJS behaves otherwise there (see the comment at each). */
+const onlyRxpeer = (name: string, fn: () => void): void => {
+  if (rxpeer) it(name, fn);
+};
 function subject<T = unknown>(config: Partial<WebSocketSubjectConfig<T>> = {}): WebSocketSubject<T> {
   return webSocket<T>({ url: URL, WebSocketCtor: MockCtor, ...config });
 }
@@ -286,6 +289,22 @@ describe('unsubscribing and subscribing again', () => {
     expect(socket.closes).toEqual([{}, {}]);
   });
 
+  it("a late 'error' from an abandoned socket leaves the new one alone (RxJS: the new one is lost)", () => {
+    const ws = subject();
+    ws.subscribe().unsubscribe();
+    const abandoned = MockWebSocket.last;
+    const seen = record(ws);
+    ws.next('for the new socket');
+    const current = MockWebSocket.last;
+    abandoned.fail();
+    current.open();
+    // RxJS's error handler forgets the current socket; when it opens, it is closed unused.
+    expect(current.sent).toEqual(rxpeer ? ['"for the new socket"'] : []);
+    expect(current.closes).toEqual(rxpeer ? [] : [{}]);
+    expect(seen.log).toEqual([]);
+    ws.unsubscribe();
+  });
+
   it('a subscription after a close opens a new socket, which sends what waited', () => {
     const ws = subject();
     ws.subscribe();
@@ -500,7 +519,7 @@ describe('multiplex()', () => {
 });
 
 // RxJS checks nothing: these fail later, or never.
-(rxpeer ? describe : describe.skip)('bad options', () => {
+if (rxpeer) describe('bad options', () => {
   it.each([
     [{ url: URL, protocols: ['x'] }, /unknown option "protocols" \(did you mean "protocol"\?\)/],
     [{ url: 42 }, /url must be a string, got 42/],
