@@ -179,8 +179,19 @@ export class WebSocketSubject<T> extends Subject<T> {
     super.unsubscribe();
   }
 
-  /** @internal Called by Observable.subscribe(). */
-  protected _subscribe(subscriber: Subscriber<T>): Subscription {
+  static {
+    // Observable.subscribe() calls _subscribe(), which RxJS keeps out of its typings (as its
+    // own subjects do): installed here, so it stays out of this class's declarations too.
+    Object.defineProperty(WebSocketSubject.prototype, '_subscribe', {
+      value(this: WebSocketSubject<unknown>, subscriber: Subscriber<unknown>): Subscription {
+        return this.#subscribe(subscriber);
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
+
+  #subscribe(subscriber: Subscriber<T>): Subscription {
     if (this.#session === null) return this.source!.subscribe(subscriber);
     if (this.#session.socket === null) this.#connect(this.#session);
     this.#session.output.subscribe(subscriber);
