@@ -1,7 +1,6 @@
 // Node only: WebSocket clients on an existing HTTP(S) server (Express, Fastify, plain
 // node:http), so a web app and its sockets share one port.
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
-import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { Observable } from 'rxjs';
 import { kAttachTransport } from '../peer/internal.js';
@@ -10,10 +9,22 @@ import { WebSocketPeer } from '../peer/websocket-peer.js';
 import { applyPeerOptions } from './connect.js';
 import { type ObservablePeer, validateFromPeerOptions } from './observable-peer.js';
 import { serveClients } from './server-driver.js';
-import { checkOptions } from './options.js';
+import { checkOptions, describeValue } from './options.js';
 import { checkServerOptions, SERVER_OPTION_KEYS, type ServerOptions } from './server-options.js';
 
 const ATTACH_OPTION_KEYS = [...SERVER_OPTION_KEYS, 'path'] as const;
+
+/**
+ * What attach() uses of a `node:http` or `node:https` Server (what Express's `app.listen()`
+ * and Fastify's `fastify.server` are). Declared here, structurally, so that the package's
+ * types need no `@types/node`.
+ */
+export interface HttpServerLike {
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  off(event: string, listener: (...args: unknown[]) => void): unknown;
+  listenerCount(event: string): number;
+  close(callback?: (error?: Error) => void): unknown;
+}
 
 export interface AttachOptions extends ServerOptions {
   /**
@@ -42,10 +53,9 @@ export interface AttachOptions extends ServerOptions {
  *   .pipe(mergeMap((client) => client.packets$.pipe(tap((packet) => client.send(packet.text ?? packet.data)))))
  *   .subscribe();
  */
-export function attach(server: HttpServer | HttpsServer, options: AttachOptions = {}): Observable<ObservablePeer> {
-  if (typeof (server as { on?: unknown } | null)?.on !== 'function' || typeof (server as { close?: unknown }).close !== 'function') {
-    throw new TypeError('attach: server must be an http.Server or https.Server');
-  }
+export function attach(httpServer: HttpServerLike, options: AttachOptions = {}): Observable<ObservablePeer> {
+  if (!isHttpServer(httpServer)) throw new TypeError(`attach: server must be an http.Server or https.Server, got ${describeValue(httpServer)}`);
+  const server = httpServer as unknown as HttpServer; // https.Server has the same events and close()
   checkOptions('attach', options, ATTACH_OPTION_KEYS);
   const { path } = options;
   if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
@@ -102,6 +112,12 @@ export function attach(server: HttpServer | HttpsServer, options: AttachOptions 
     }
     return stop;
   });
+}
+
+function isHttpServer(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return ['on', 'off', 'listenerCount', 'close'].every((name) => typeof candidate[name] === 'function');
 }
 
 function pathOf(url: string | undefined): string {
