@@ -1,8 +1,12 @@
 // FrameBatch against ws's own Receiver (the parser every ws server and client runs): every
 // length class of RFC 6455 (7-bit, 16-bit, 64-bit), text and binary, masked and not, many
 // frames in one batch, and the copy made at append() time.
-import { Receiver } from 'ws';
+import type { Writable } from 'node:stream';
+import WebSocket from 'ws';
 import { FrameBatch, headerSize } from '../../../src/peer/node/frame-batch';
+
+// ws exports its frame parser at run time (WebSocket.Receiver); @types/ws does not declare it.
+const { Receiver } = WebSocket as unknown as { Receiver: new (options: { isServer: boolean; maxPayload: number }) => Writable };
 
 const LENGTHS = [0, 1, 125, 126, 127, 65535, 65536, 70000];
 
