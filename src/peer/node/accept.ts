@@ -121,7 +121,7 @@ class ServerTransport implements Transport {
     try {
       server.handleUpgrade(request, socket, head, (ws) => {
         this.#handedOver = true;
-        this.#ws = new WsTransport(ws, this.#sink, tcp, this.#noDelay, verdict.requestedUrl, socket);
+        this.#ws = new WsTransport(ws, this.#sink, tcp, this.#noDelay, verdict.requestedUrl, {}, socket);
       });
     } catch {
       socket.destroy(); // ws refuses a socket it has seen before; reported through 'close'
