@@ -1,13 +1,12 @@
 import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
 import { ErrorCode } from '../peer/constants.js';
+import { kNextTimer, kSetClock, kSetHooks, kTakePacket } from '../peer/internal.js';
 import {
   ConnectionStatus,
-  multiplayerInternals,
-  type MultiplayerHooks,
-  type MultiplayerInternals,
   type MultiplayerPacket,
   WebSocketMultiplayerPeer,
 } from '../peer/multiplayer/websocket-multiplayer-peer.js';
+import type { MultiplayerHooks } from '../peer/multiplayer/multiplayer-types.js';
 import { encodeUtf8 } from '../peer/utf8.js';
 import { type FromPeerOptions, validateFromPeerOptions } from './observable-peer.js';
 import { PollLoop, type PollTarget } from './poll-loop.js';
@@ -91,7 +90,6 @@ class ObservableMultiplayerPeerImpl implements ObservableMultiplayerPeer, PollTa
   readonly close$: Observable<MultiplayerCloseReason>;
 
   readonly #loop: PollLoop;
-  readonly #internals: MultiplayerInternals;
   #lists: Lists = { status: [], connected: [], disconnected: [], peers: [], packets: [], close: [] };
   #refs = 0;
   #attached = false;
@@ -116,7 +114,7 @@ class ObservableMultiplayerPeerImpl implements ObservableMultiplayerPeer, PollTa
   // One packet per signal keeps packets in wire order with the joins and leaves around them.
   readonly #onPacket = (): void => {
     if (this.#lists.packets.length === 0) return;
-    const packet = this.#internals.takePacket();
+    const packet = this.peer[kTakePacket]();
     if (packet !== undefined) this.#emit(this.#lists.packets, packet);
   };
   readonly #onFailed = (): void => {
@@ -131,7 +129,6 @@ class ObservableMultiplayerPeerImpl implements ObservableMultiplayerPeer, PollTa
     this.scheduler = scheduler;
     this.pollInterval = pollInterval;
     this.#loop = new PollLoop(scheduler, pollInterval, this);
-    this.#internals = multiplayerInternals(peer);
     this.#announced = peer.getConnectionStatus();
     const stream = <K extends keyof Lists>(key: K) =>
       new Observable<Lists[K][number] extends Subscriber<infer T> ? T : never>((subscriber) =>
@@ -194,7 +191,7 @@ class ObservableMultiplayerPeerImpl implements ObservableMultiplayerPeer, PollTa
   }
 
   nextTimer(): number {
-    return this.#internals.nextTimer();
+    return this.peer[kNextTimer]();
   }
 
   // ---- private ----
@@ -227,13 +224,13 @@ class ObservableMultiplayerPeerImpl implements ObservableMultiplayerPeer, PollTa
   }
 
   #attach(): void {
-    if (!this.#internals.setHooks(this)) {
+    if (!this.peer[kSetHooks](this)) {
       const error = new Error('fromMultiplayerPeer: this peer is already driven by another wrapper');
       for (const list of Object.values(this.#lists) as Subscriber<unknown>[][]) for (const s of [...list]) s.error(error);
       return;
     }
     this.#attached = true;
-    this.#internals.setClock(() => this.scheduler.now());
+    this.peer[kSetClock](() => this.scheduler.now());
     this.peer.on('peer_connected', this.#onConnected);
     this.peer.on('peer_disconnected', this.#onDisconnected);
     this.peer.on('peer_packet', this.#onPacket);
@@ -255,8 +252,8 @@ class ObservableMultiplayerPeerImpl implements ObservableMultiplayerPeer, PollTa
     this.peer.off('peer_packet', this.#onPacket);
     this.peer.off('connection_failed', this.#onFailed);
     this.peer.off('server_disconnected', this.#onServerLost);
-    this.#internals.setHooks(null);
-    this.#internals.setClock(null);
+    this.peer[kSetHooks](null);
+    this.peer[kSetClock](null);
   }
 
   #announce(status: ConnectionStatus): void {
@@ -270,7 +267,7 @@ class ObservableMultiplayerPeerImpl implements ObservableMultiplayerPeer, PollTa
   }
 
   #drainPackets(): void {
-    for (let packet; this.#lists.packets.length > 0 && (packet = this.#internals.takePacket()) !== undefined; ) {
+    for (let packet; this.#lists.packets.length > 0 && (packet = this.peer[kTakePacket]()) !== undefined; ) {
       this.#emit(this.#lists.packets, packet);
     }
   }
@@ -321,7 +318,7 @@ class ObservableMultiplayerPeerImpl implements ObservableMultiplayerPeer, PollTa
       case 'packets': {
         // Packets nobody was reading when the peer ended are still there.
         let packet: MultiplayerPacket | undefined;
-        while (!subscriber.closed && (packet = this.#internals.takePacket()) !== undefined) {
+        while (!subscriber.closed && (packet = this.peer[kTakePacket]()) !== undefined) {
           (subscriber as Subscriber<MultiplayerPacket>).next(packet);
         }
         break;

@@ -32,7 +32,7 @@ export const FROM_PEER_OPTION_KEYS = ['scheduler', 'pollInterval'] as const;
 
 const wrappers = new WeakMap<WebSocketPeer, ObservablePeerImpl>();
 
-/** Internal: runs a callback once every subscriber has heard CLOSED, close$ and the end of packets$. */
+/** @internal Runs a callback once every subscriber has heard CLOSED, close$ and the end of packets$. */
 export const kWhenFinished = Symbol('rxpeer.whenFinished');
 
 /**
@@ -52,7 +52,7 @@ export function fromPeer(peer: WebSocketPeer, options: FromPeerOptions = {}): Ob
   return wrap(peer, options);
 }
 
-/** The scheduler and beat fromPeer will use; throws a RangeError/TypeError naming a bad option. */
+/** @internal The scheduler and beat fromPeer will use; throws a RangeError/TypeError naming a bad option. */
 export function validateFromPeerOptions(
   options: FromPeerOptions,
   caller: string,
@@ -66,7 +66,7 @@ export function validateFromPeerOptions(
   return { scheduler, pollInterval };
 }
 
-/** fromPeer with the implementation type, for this layer's own factories. */
+/** @internal fromPeer with the implementation type, for this layer's own factories. */
 export function wrap(peer: WebSocketPeer, options: FromPeerOptions = {}): ObservablePeerImpl {
   if (!(peer instanceof WebSocketPeer)) throw new TypeError(`fromPeer: expected a WebSocketPeer, got ${describeValue(peer)}`);
   const { scheduler, pollInterval } = validateFromPeerOptions(options, 'fromPeer');
@@ -80,6 +80,7 @@ export function wrap(peer: WebSocketPeer, options: FromPeerOptions = {}): Observ
   return wrapper;
 }
 
+/** @internal */
 export class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks {
   readonly peer: WebSocketPeer;
   readonly scheduler: SchedulerLike;
@@ -127,6 +128,7 @@ export class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks
     return this.peer.close(code, reason);
   }
 
+  /** @internal */
   [kWhenFinished](callback: (info: CloseInfo) => void): () => void {
     if (this.#closeInfo !== null) {
       callback(this.#closeInfo);
@@ -295,7 +297,7 @@ export class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks
   }
 }
 
-/** How a CLOSED peer ended, as close$ reports it. */
+/** @internal How a CLOSED peer ended, as close$ reports it. */
 export function closeInfoOf(peer: WebSocketPeer): CloseInfo {
   const code = peer.getCloseCode();
   const info: CloseInfo = { code, reason: peer.getCloseReason(), wasClean: code !== CLOSE_CODE_ABNORMAL };

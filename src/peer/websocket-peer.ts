@@ -331,13 +331,14 @@ export class WebSocketPeer {
 
   // ---- internal surface (symbols) ----
 
-  /** Installs the single driver's hooks; false if another driver holds the peer. */
+  /** @internal Installs the single driver's hooks; false if another driver holds the peer. */
   [kSetHooks](hooks: PeerHooks | null): boolean {
     if (hooks !== null && this.#hooks !== null && this.#hooks !== hooks) return false;
     this.#hooks = hooks;
     return true;
   }
 
+  /** @internal */
   [kSetClock](clock: (() => number) | null): void {
     const next = clock ?? defaultClock;
     // Deadlines are times on the old clock: carry the heartbeat's over to the new one.
@@ -345,18 +346,18 @@ export class WebSocketPeer {
     this.#clock = next;
   }
 
-  /** When a poll is next due for the peer's own timers (heartbeat), on its clock; Infinity if never. */
+  /** @internal When a poll is next due for the peer's own timers (heartbeat), on its clock; Infinity if never. */
   [kNextTimer](): number {
     return this.#state === State.OPEN ? this.#heartbeatDue : Infinity;
   }
 
-  /** getPacket() without unwrapping, for drivers that emit Packet objects. */
+  /** @internal getPacket() without unwrapping, for drivers that emit Packet objects. */
   [kTakePacket](): Packet | undefined {
     return this.#takePacket();
   }
 
   /**
-   * A binary message past the outbound limits, for the few a protocol must never lose (a
+   * @internal A binary message past the outbound limits, for the few a protocol must never lose (a
    * multiplayer server's ID, ADD and DEL: a lost one leaves a peer list wrong for good).
    * Their number is bounded by the peers there are, not by what a client sends.
    */
@@ -365,7 +366,7 @@ export class WebSocketPeer {
     return this.#transport!.send(data, false) ? ErrorCode.OK : ErrorCode.FAILED;
   }
 
-  /** Starts a connection over a transport built by the caller (memory pairs, servers). */
+  /** @internal Starts a connection over a transport built by the caller (memory pairs, servers). */
   [kAttachTransport](request: AttachRequest): ErrorCode {
     if (this.#state === State.CONNECTING || this.#state === State.OPEN) return ErrorCode.ERR_ALREADY_IN_USE;
     const settings = this.#settings();

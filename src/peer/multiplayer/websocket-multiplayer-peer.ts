@@ -1,5 +1,5 @@
 import { ErrorCode } from '../constants.js';
-import { kSetClock, kSetHooks } from '../internal.js';
+import { kNextTimer, kSetClock, kSetHooks, kTakePacket } from '../internal.js';
 import { Queue } from '../queue.js';
 import { Signals, type Emission } from '../signals.js';
 import { TLSOptions } from '../tls-options.js';
@@ -19,35 +19,7 @@ import { ServerRole } from './server-role.js';
 import { MAX_PEER_ID, type MultiplayerWireFormat } from './wire-format.js';
 import { wireProtocol, type WireProtocol } from './wire-protocol.js';
 
-export {
-  ConnectionStatus,
-  TargetPeer,
-  type MultiplayerHooks,
-  type MultiplayerPacket,
-  type MultiplayerPeerSignals,
-} from './multiplayer-types.js';
-
-/** What drivers (fromMultiplayerPeer, tests) reach without widening the Godot-shaped surface. */
-export interface MultiplayerInternals {
-  /** Installs the single driver's hooks; false if another driver holds the peer. */
-  setHooks(hooks: MultiplayerHooks | null): boolean;
-  /** The clock for timeouts (and every connection's heartbeat), e.g. a scheduler's now(); null: the real one. */
-  setClock(clock: (() => number) | null): void;
-  /** When a poll is next due for a timeout or a heartbeat, on the peer's clock; Infinity if never. */
-  nextTimer(): number;
-  /** The next packet with its sender, in one step. */
-  takePacket(): MultiplayerPacket | undefined;
-}
-
-// A WeakMap filled by the constructor rather than symbol-keyed methods: a class with
-// computed method names cannot be tree-shaken, and browser apps that never use
-// multiplayer must not carry it (test/browser/bundle.test.ts).
-const internals = /* @__PURE__ */ new WeakMap<WebSocketMultiplayerPeer, MultiplayerInternals>();
-
-/** @internal The driver's access to `peer`. */
-export function multiplayerInternals(peer: WebSocketMultiplayerPeer): MultiplayerInternals {
-  return internals.get(peer)!;
-}
+export { ConnectionStatus, TargetPeer, type MultiplayerPacket, type MultiplayerPeerSignals } from './multiplayer-types.js';
 
 const defaultClock = (): number => performance.now();
 
@@ -101,16 +73,10 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
   #clock: () => number = defaultClock;
   #clockOverride: (() => number) | null = null;
 
-  /** @param backend internal: where connections come from (default: the platform's; tests: an in-memory network). */
+  /** @internal `backend`: where connections come from (default: the platform's; tests: an in-memory network). */
   constructor(backend: MultiplayerBackend = platformBackend) {
     super();
     this.#backend = backend;
-    internals.set(this, {
-      setHooks: (hooks) => this.#setHooks(hooks),
-      setClock: (clock) => this.#setClock(clock),
-      nextTimer: () => this.#role?.nextTimer() ?? Infinity,
-      takePacket: () => this.#takePacket(),
-    });
   }
 
   // ---- properties copied to the WebSocketPeer of every new connection ----
@@ -386,15 +352,17 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
     return role.disconnectPeer(id, force);
   }
 
-  // ---- internal surface (see multiplayerInternals) ----
+  // ---- internal surface: the driver's (fromMultiplayerPeer), through the symbols of internal.ts ----
 
-  #setHooks(hooks: MultiplayerHooks | null): boolean {
+  /** @internal Installs the single driver's hooks; false if another driver holds the peer. */
+  [kSetHooks](hooks: MultiplayerHooks | null): boolean {
     if (hooks !== null && this.#hooks !== null && this.#hooks !== hooks) return false;
     this.#hooks = hooks;
     return true;
   }
 
-  #setClock(clock: (() => number) | null): void {
+  /** @internal The clock for timeouts (and every connection's heartbeat), e.g. a scheduler's now(); null: the real one. */
+  [kSetClock](clock: (() => number) | null): void {
     const before = this.#clock();
     this.#clockOverride = clock;
     this.#clock = clock ?? defaultClock;
@@ -404,6 +372,16 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
       connection.deadline += shift;
       connection.ws[kSetClock](clock);
     }
+  }
+
+  /** @internal When a poll is next due for a timeout or a heartbeat, on the peer's clock; Infinity if never. */
+  [kNextTimer](): number {
+    return this.#role?.nextTimer() ?? Infinity;
+  }
+
+  /** @internal The next packet with its sender, in one step. */
+  [kTakePacket](): MultiplayerPacket | undefined {
+    return this.#takePacket();
   }
 
   #takePacket(): MultiplayerPacket | undefined {

@@ -122,7 +122,7 @@ export class TCPServer {
     this.#ready = null;
   }
 
-  /** Internal: `callback` runs whenever a connection is queued (null removes it). */
+  /** @internal Internal: `callback` runs whenever a connection is queued (null removes it). */
   [kOnConnection](callback: (() => void) | null): void {
     this.#onConnection = callback;
   }
