@@ -77,6 +77,11 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
   constructor(backend: MultiplayerBackend = platformBackend) {
     super();
     this.#backend = backend;
+    const internals = this as Record<symbol, unknown>;
+    internals[kSetHooks] = (hooks: MultiplayerHooks | null) => this.#setHooks(hooks);
+    internals[kSetClock] = (clock: (() => number) | null) => this.#setClock(clock);
+    internals[kNextTimer] = () => this.#role?.nextTimer() ?? Infinity;
+    internals[kTakePacket] = () => this.#takePacket();
   }
 
   // ---- properties copied to the WebSocketPeer of every new connection ----
@@ -353,16 +358,26 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
   }
 
   // ---- internal surface: the driver's (fromMultiplayerPeer), through the symbols of internal.ts ----
+  // Declared here and set by the constructor, not written as methods: a class body with
+  // computed keys cannot be tree-shaken, and browser apps that never use multiplayer must
+  // not carry it (test/browser/bundle.test.ts).
 
   /** @internal Installs the single driver's hooks; false if another driver holds the peer. */
-  [kSetHooks](hooks: MultiplayerHooks | null): boolean {
+  declare readonly [kSetHooks]: (hooks: MultiplayerHooks | null) => boolean;
+  /** @internal The clock for timeouts (and every connection's heartbeat), e.g. a scheduler's now(); null: the real one. */
+  declare readonly [kSetClock]: (clock: (() => number) | null) => void;
+  /** @internal When a poll is next due for a timeout or a heartbeat, on the peer's clock; Infinity if never. */
+  declare readonly [kNextTimer]: () => number;
+  /** @internal The next packet with its sender, in one step. */
+  declare readonly [kTakePacket]: () => MultiplayerPacket | undefined;
+
+  #setHooks(hooks: MultiplayerHooks | null): boolean {
     if (hooks !== null && this.#hooks !== null && this.#hooks !== hooks) return false;
     this.#hooks = hooks;
     return true;
   }
 
-  /** @internal The clock for timeouts (and every connection's heartbeat), e.g. a scheduler's now(); null: the real one. */
-  [kSetClock](clock: (() => number) | null): void {
+  #setClock(clock: (() => number) | null): void {
     const before = this.#clock();
     this.#clockOverride = clock;
     this.#clock = clock ?? defaultClock;
@@ -372,16 +387,6 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
       connection.deadline += shift;
       connection.ws[kSetClock](clock);
     }
-  }
-
-  /** @internal When a poll is next due for a timeout or a heartbeat, on the peer's clock; Infinity if never. */
-  [kNextTimer](): number {
-    return this.#role?.nextTimer() ?? Infinity;
-  }
-
-  /** @internal The next packet with its sender, in one step. */
-  [kTakePacket](): MultiplayerPacket | undefined {
-    return this.#takePacket();
   }
 
   #takePacket(): MultiplayerPacket | undefined {
