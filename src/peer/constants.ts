@@ -70,7 +70,7 @@ export const CLOSE_CODE_ABNORMAL = -1;
 /** The longest close reason that fits a control frame: 125 bytes minus the 2-byte code. */
 export const MAX_CLOSE_REASON_BYTES = 123;
 
-/** Close code and reason the peer sends when it rejects what it received (exact rule 3). */
+/** Close code and reason the peer sends when it rejects what it received; they are also what it reports. */
 export const PROTOCOL_CLOSE = {
   protocolError: { code: 1002, reason: 'Protocol error' },
   invalidPayload: { code: 1007, reason: 'Invalid frame payload data' },

@@ -211,7 +211,7 @@ export class WebSocketPeer {
     return this.#state;
   }
 
-  /** Packets received and shown by poll(); still readable after the close (exact rule 1). */
+  /** Packets received and shown by poll(); still readable after the close, until read or until the peer is reused. */
   getAvailablePacketCount(): number {
     return this.#visible;
   }
@@ -490,7 +490,7 @@ export class WebSocketPeer {
     const now = this.#clock();
     if (now < this.#heartbeatDue) return;
     if (this.#awaitingPong) {
-      // The previous ping went unanswered: the remote is gone (Godot #99747).
+      // The previous ping went unanswered: the remote is gone (an unanswered ping means a dead connection, not a slow one).
       this.#abort(`no pong within one heartbeat interval (${this.#limits.heartbeatMs / 1000} s)`);
       return;
     }

@@ -22,7 +22,7 @@ export interface WebSocketClientSignals extends MultiplayerBridgeSignals {
 }
 
 /**
- * Godot 3's `WebSocketClient` (seed 002) on a {@link WebSocketPeer}. Signals are events
+ * Godot 3's `WebSocketClient` on a {@link WebSocketPeer}. Signals are events
  * (`on('connection_established', …)`), delivered only inside `poll()`.
  *
  * `gdMpApi = true` runs Godot 3's multiplayer wire protocol (a {@link WebSocketMultiplayerPeer}

@@ -33,7 +33,7 @@ interface Connection {
 
 
 /**
- * Godot 3's `WebSocketServer` (seed 002) on a TCP listener (TCPServer, TLS included) and {@link WebSocketPeer}
+ * Godot 3's `WebSocketServer` on a TCP listener (TCPServer, TLS included) and {@link WebSocketPeer}
  * (Node only). Signals are events (`on('client_connected', …)`), delivered only inside
  * `poll()`, which also accepts connections and runs their handshakes.
  *

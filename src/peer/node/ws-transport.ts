@@ -51,7 +51,7 @@ function transportOf(ws: WebSocket): WsTransport {
   return (ws as GodotWireWebSocket).transport!;
 }
 
-/** The close the peer itself sent because of what ws's receiver rejected (exact rule 3). */
+/** The close the peer itself sent because of what ws's receiver rejected: 1009, 1002 or 1007, with Godot's reason. */
 function protocolCloseFor(error: Error & { code?: string }): { code: number; reason: string } | null {
   const code = error.code;
   if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return null;
