@@ -1,5 +1,5 @@
 import { asapScheduler, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
-import { CLOSE_CODE_ABNORMAL, ErrorCode, State, WriteMode } from '../peer/constants.js';
+import { ErrorCode, isCleanClose, State, WriteMode } from '../peer/constants.js';
 import { kNextTimer, kSetClock, kSetHooks, kTakePacket, type PeerHooks } from '../peer/internal.js';
 import type { Packet } from '../peer/packet.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
@@ -164,7 +164,7 @@ export class ObservablePeerImpl extends PeerDriver<State, Packet, CloseInfo> imp
 /** @internal How a CLOSED peer ended, as close$ reports it. */
 export function closeInfoOf(peer: WebSocketPeer): CloseInfo {
   const code = peer.getCloseCode();
-  const info: CloseInfo = { code, reason: peer.getCloseReason(), wasClean: code !== CLOSE_CODE_ABNORMAL };
+  const info: CloseInfo = { code, reason: peer.getCloseReason(), wasClean: isCleanClose(code) };
   const cause = peer.getCloseCause();
   if (!info.wasClean && cause !== '') info.cause = cause;
   return info;

@@ -15,6 +15,7 @@ import {
   PeerHooks,
   TransportSettings,
 } from './internal.js';
+import { systemClock } from './clock.js';
 import { createPacket, Packet } from './packet.js';
 import { platform } from './platform.js';
 import { Queue } from './queue.js';
@@ -25,14 +26,12 @@ import {
   isNonNegativeInteger,
   isSendableCloseCode,
   isValidCloseReason,
-  normalizeProtocols,
-  parseHeaderLine,
+  parseHandshakeSettings,
   parseWebSocketUrl,
 } from './validation.js';
 
 const EMPTY = new Uint8Array(0);
 let PeerSink: new (peer: WebSocketPeer) => TransportSink;
-const defaultClock = (): number => performance.now();
 
 /** Something the transport reported, applied in order by the next poll(). */
 type ControlEvent =
@@ -133,7 +132,7 @@ export class WebSocketPeer {
 
   #hooks: PeerHooks | null = null;
   #wakePending = false;
-  #clock: () => number = defaultClock;
+  #clock: () => number = systemClock;
 
   /** Largest message that can be received, in bytes (also the inbound queue's byte limit). */
   get inboundBufferSize(): number {
@@ -340,7 +339,7 @@ export class WebSocketPeer {
 
   /** @internal */
   [kSetClock](clock: (() => number) | null): void {
-    const next = clock ?? defaultClock;
+    const next = clock ?? systemClock;
     // Deadlines are times on the old clock: carry the heartbeat's over to the new one.
     if (this.#heartbeatDue !== Infinity) this.#heartbeatDue += next() - this.#clock();
     this.#clock = next;
@@ -377,15 +376,9 @@ export class WebSocketPeer {
   // ---- private ----
 
   #settings(): TransportSettings | null {
-    const protocols = normalizeProtocols(this.supportedProtocols);
-    if (protocols === null || !Array.isArray(this.handshakeHeaders)) return null;
-    const headers = [];
-    for (const line of this.handshakeHeaders) {
-      const header = parseHeaderLine(line);
-      if (header === null) return null;
-      headers.push(header);
-    }
-    return { protocols, headers, maxPayload: this.#inboundBufferSize, noDelay: this.#noDelay };
+    const handshake = parseHandshakeSettings(this.supportedProtocols, this.handshakeHeaders);
+    if (handshake === null) return null;
+    return { ...handshake, maxPayload: this.#inboundBufferSize, noDelay: this.#noDelay };
   }
 
   #start(requestedUrl: string, open: (sink: TransportSink) => Transport): ErrorCode {

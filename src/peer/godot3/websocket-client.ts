@@ -1,4 +1,4 @@
-import { CLOSE_CODE_ABNORMAL, ErrorCode, State } from '../constants.js';
+import { ErrorCode, isCleanClose, State } from '../constants.js';
 import { kSetHooks } from '../internal.js';
 import { ConnectionStatus, WebSocketMultiplayerPeer } from '../multiplayer/websocket-multiplayer-peer.js';
 import { TLSOptions } from '../tls-options.js';
@@ -185,7 +185,7 @@ export class WebSocketClient extends Signals<WebSocketClientSignals> {
       const established = this.#established;
       this.#established = false;
       if (this.#quiet) return;
-      if (established) this.enqueue(['connection_closed', [this.#peer.getCloseCode() !== CLOSE_CODE_ABNORMAL]]);
+      if (established) this.enqueue(['connection_closed', [isCleanClose(this.#peer.getCloseCode())]]);
       else this.enqueue(['connection_error', []]);
     }
   }

@@ -1,9 +1,10 @@
+import { systemClock } from '../clock.js';
 import { ErrorCode } from '../constants.js';
 import { kNextTimer, kSetClock, kSetHooks, kTakePacket } from '../internal.js';
 import { Queue } from '../queue.js';
 import { Signals, type Emission } from '../signals.js';
 import { TLSOptions } from '../tls-options.js';
-import { normalizeProtocols, parseHeaderLine } from '../validation.js';
+import { parseHandshakeSettings } from '../validation.js';
 import { WebSocketPeer } from '../websocket-peer.js';
 import { type MultiplayerBackend, platformBackend } from './backend.js';
 import { ClientRole } from './client-role.js';
@@ -21,7 +22,6 @@ import { wireProtocol, type WireProtocol } from './wire-protocol.js';
 
 export { ConnectionStatus, TargetPeer, type MultiplayerPacket, type MultiplayerPeerSignals } from './multiplayer-types.js';
 
-const defaultClock = (): number => performance.now();
 
 /**
  * Godot 4's `WebSocketMultiplayerPeer`: one server and its clients, with unique ids,
@@ -70,7 +70,7 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
   #hooks: MultiplayerHooks | null = null;
   #wakePending = false;
   #polling = false;
-  #clock: () => number = defaultClock;
+  #clock: () => number = systemClock;
   #clockOverride: (() => number) | null = null;
 
   /** @internal `backend`: where connections come from (default: the platform's; tests: an in-memory network). */
@@ -380,7 +380,7 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
   #setClock(clock: (() => number) | null): void {
     const before = this.#clock();
     this.#clockOverride = clock;
-    this.#clock = clock ?? defaultClock;
+    this.#clock = clock ?? systemClock;
     // Deadlines counted on the old clock keep the time they had left.
     const shift = this.#clock() - before;
     for (const connection of this.#role?.connections() ?? []) {
@@ -447,11 +447,7 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
   }
 
   #configIsValid(): boolean {
-    return (
-      normalizeProtocols(this.supportedProtocols) !== null &&
-      Array.isArray(this.handshakeHeaders) &&
-      this.handshakeHeaders.every((line) => parseHeaderLine(line) !== null)
-    );
+    return parseHandshakeSettings(this.supportedProtocols, this.handshakeHeaders) !== null;
   }
 
   #reset(): void {
