@@ -3,9 +3,11 @@
 // the examples (dist/bin, dist/examples), which run from dist against the built package.
 //
 // Why .mjs rather than dist/esm/package.json {"type":"module"}: bundlers read the nearest
-// package.json of a file for the "browser" field, and a nested one (without that field)
-// hid the root's map from Vite, webpack and Rollup, which then bundled the Node transport.
-// With no nested package.json the root's "browser" map applies to every file of dist.
+// package.json of a file for what it maps (once the "browser" field, now "#platform" in
+// "imports"), and a nested one hid the root's from Vite, webpack and Rollup, which then
+// bundled the Node transport. With no nested package.json every file of dist resolves
+// "#platform" through the root package.json: the browser transport under the "browser"
+// condition, ws otherwise.
 //
 // esbuild transpiles file by file (every import stays external), so the module graph stays
 // as written and bundlers can tree-shake; tsc only emits declarations.
