@@ -17,7 +17,7 @@ import {
 } from './internal.js';
 import { systemClock } from './clock.js';
 import { createPacket, Packet } from './packet.js';
-import { platform } from './platform.js';
+import { platform } from '#platform';
 import { Queue } from './queue.js';
 import type { TLSOptions } from './tls-options.js';
 import type { OpenInfo, Transport, TransportSink } from './transport.js';

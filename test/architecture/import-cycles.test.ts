@@ -18,9 +18,11 @@ function graph(): Map<string, string[]> {
   for (const file of files(SRC)) {
     const text = readFileSync(file, 'utf8');
     const targets: string[] = [];
-    for (const match of text.matchAll(/(?:import|export)\s[^;]*?from\s+'(\.{1,2}\/[^']+)'|import\('(\.{1,2}\/[^']+)'\)/g)) {
-      const spec = (match[1] ?? match[2])!.replace(/\.js$/, '.ts');
-      targets.push(relative(SRC, resolve(dirname(file), spec)));
+    for (const match of text.matchAll(/(?:import|export)\s[^;]*?from\s+'((?:\.{1,2}\/|#)[^']+)'|import\('(\.{1,2}\/[^']+)'\)/g)) {
+      const spec = (match[1] ?? match[2])!;
+      // "#platform" and "#server-platform": package.json "imports", the Node modules here.
+      if (spec.startsWith('#')) targets.push(`peer/${spec.slice(1)}.ts`);
+      else targets.push(relative(SRC, resolve(dirname(file), spec.replace(/\.js$/, '.ts'))));
     }
     edges.set(relative(SRC, file), targets);
   }

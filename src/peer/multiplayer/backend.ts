@@ -1,8 +1,8 @@
 // Where a WebSocketMultiplayerPeer gets its connections: the platform's (TCP servers and ws
 // clients in Node, WebSocket clients only in browsers), or an in-memory network for
 // deterministic tests (memory-network.ts). The peer never knows which one it runs on.
+import { listenOnPlatform } from '#server-platform';
 import type { ErrorCode } from '../constants.js';
-import { listenOnPlatform } from '../server-platform.js';
 import type { ConnectionListener, IncomingConnection, Listen } from '../listener.js';
 import type { TLSOptions } from '../tls-options.js';
 
