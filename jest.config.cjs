@@ -10,6 +10,7 @@ module.exports = {
   moduleNameMapper: {
     '^rxpeer$': '<rootDir>/src/index.ts',
     '^rxpeer/testing$': '<rootDir>/src/testing/index.ts',
+    '^rxpeer/redis$': '<rootDir>/src/redis/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 20000,
