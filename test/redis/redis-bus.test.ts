@@ -1,5 +1,5 @@
 // redisBus between nodes in one process, each with its own Redis connections, on a real redis-server.
-import type { BusChannelListener, BusLoss, BusStatus } from '../../src/observable/bus.js';
+import type { BusLoss, BusStatus } from '../../src/observable/bus.js';
 import { redisBus, type RedisBus } from '../../src/redis/index.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { Recorder } from './support.js';
