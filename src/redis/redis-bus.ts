@@ -9,9 +9,14 @@
 //                             "v\n{channel}" → the version of the channel's last entry change
 //   {prefix}:c:{channel}      pub/sub: the channel's envelopes (envelope.ts)
 //   {prefix}:control          pub/sub: {"resync": id} (re-read its entries), {"gone": id}
+//   {prefix}:slot:{n}         the node leasing id slot n (id-slots.ts), expires as the heartbeat
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
+import { ErrorCode } from '../peer/constants.js';
+import type { RelayBus, RelayLink, RelayNode } from '../peer/multiplayer/relay.js';
 import type { Bus, BusChannel, BusChannelListener, BusLoss, BusStatus } from '../observable/bus.js';
+import { SLOT_COUNT } from './id-slots.js';
+import { RedisRelayLink } from './relay-link.js';
 import { decodeEnvelope, encodeDel, encodeMessage, encodeSet, type Envelope, EnvelopeKind } from './envelope.js';
 
 export interface RedisBusOptions {
@@ -32,12 +37,18 @@ export interface RedisBusOptions {
   onLoss?: (loss: BusLoss) => void;
 }
 
-export interface RedisBus extends Bus {
+export interface RedisBus extends Bus, RelayBus {
   /** Resolves once the node has joined (connected to Redis and read the others' state). */
   ready(): Promise<void>;
   /** Leaves: this node's entries are deleted everywhere (if Redis is reachable), both connections close. */
   close(): Promise<void>;
 }
+
+/** Leases slot KEYS[1] for node ARGV[1] for ARGV[2] ms if it is free or already its own: 1, else 0. */
+const LEASE_SLOT = `local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0`;
+const RELAY_CHANNEL = 'relay';
 
 const KNOWN_OPTIONS = ['url', 'prefix', 'heartbeatInterval', 'nodeExpiry', 'onStatus', 'onLoss'];
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -145,6 +156,10 @@ class RedisBusImpl implements RedisBus {
   #rejectReady!: (error: Error) => void;
   #closed = false;
   #subscribing = false;
+  /** The multiplayer server on this node (one per bus), and the id slot it leases. */
+  #relay: RedisRelayLink | null = null;
+  #slot: number | null = null;
+  #relayJoined: ((result: ErrorCode) => void)[] = [];
 
   constructor(settings: Settings) {
     this.#settings = settings;
@@ -195,9 +210,40 @@ class RedisBusImpl implements RedisBus {
     };
   }
 
+  /** The relay seam: `multiplayerPeer.bus = bus` before createServer() calls this (one server per bus). */
+  join(node: RelayNode): RelayLink {
+    if (this.#relay !== null || this.#closed) {
+      const refused = this.#closed ? ErrorCode.ERR_UNCONFIGURED : ErrorCode.ERR_ALREADY_IN_USE;
+      return { newId: () => 0, joined() {}, left() {}, publish() {}, leave() {}, ready: () => Promise.resolve(refused) };
+    }
+    const link: RedisRelayLink = new RedisRelayLink(node, {
+      open: (listener) => {
+        const channel = this.channel(RELAY_CHANNEL, listener);
+        return {
+          ...channel,
+          close: () => {
+            channel.close();
+            if (this.#relay === link) this.#relay = null;
+            void this.#releaseSlot();
+          },
+        };
+      },
+      slot: () => this.#slot,
+      joined: () =>
+        this.#closed
+          ? Promise.resolve(ErrorCode.ERR_UNCONFIGURED)
+          : this.#slot !== null && this.#status.state === 'connected'
+            ? Promise.resolve(ErrorCode.OK)
+            : new Promise((resolve) => this.#relayJoined.push(resolve)),
+    });
+    this.#relay = link;
+    return link;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const resolve of this.#relayJoined.splice(0)) resolve(ErrorCode.ERR_UNCONFIGURED);
     this.#clearTimers();
     this.#rejectReady(new Error('redisBus: closed before it joined'));
     const pub = this.#pub;
@@ -208,6 +254,7 @@ class RedisBusImpl implements RedisBus {
       multi.del(this.#nodeKey(this.nodeId));
       multi.publish(this.#controlKey(), JSON.stringify({ gone: this.nodeId }));
       await multi.exec().catch(() => {});
+      await this.#releaseSlot();
     }
     this.#flushLosses();
     this.#setStatus({ state: 'closed' });
@@ -271,6 +318,7 @@ class RedisBusImpl implements RedisBus {
       multi.set(this.#nodeKey(this.nodeId), '1', { expiration: { type: 'PX', value: this.#settings.nodeExpiry } });
       multi.publish(this.#controlKey(), JSON.stringify({ resync: this.nodeId }));
       await multi.exec();
+      if (this.#relay !== null) await this.#leaseSlot();
       const nodes = (await pub.sMembers(this.#nodesKey())).filter((node) => node !== this.nodeId);
       const snapshots = await Promise.all(nodes.map((node) => pub.hGetAll(this.#entriesKey(node))));
       if (generation !== this.#syncGeneration || this.#closed) return;
@@ -281,6 +329,7 @@ class RedisBusImpl implements RedisBus {
       this.#expiry = null;
       this.#setStatus({ state: 'connected' });
       this.#resolveReady();
+      if (this.#slot !== null) for (const resolve of this.#relayJoined.splice(0)) resolve(ErrorCode.OK);
     } catch (error) {
       // The link went down halfway: the next 'ready' syncs again.
       if (generation === this.#syncGeneration && !this.#closed) this.#down(`Redis sync failed: ${(error as Error).message}`);
@@ -320,6 +369,7 @@ class RedisBusImpl implements RedisBus {
         void this.#sync();
         return;
       }
+      if (this.#relay !== null) await this.#leaseSlot();
       const nodes = (await pub.sMembers(this.#nodesKey())).filter((node) => node !== this.nodeId);
       const alive = await Promise.all(nodes.map((node) => pub.exists(this.#nodeKey(node))));
       const listed = new Set(nodes);
@@ -341,6 +391,36 @@ class RedisBusImpl implements RedisBus {
     } finally {
       this.#beating = false;
     }
+  }
+
+  /**
+   * Renews this node's slot, or leases one: the one it had if still free (ids it gave stay
+   * its own), else a random free one. A slot taken over while this node was cut off means
+   * new ids come from another slot; the ids already given keep their old slot.
+   */
+  async #leaseSlot(): Promise<void> {
+    const lease = (slot: number): Promise<unknown> =>
+      this.#pub.sendCommand(['EVAL', LEASE_SLOT, '1', this.#slotKey(slot), this.nodeId, String(this.#settings.nodeExpiry)]);
+    if (this.#slot !== null && (await lease(this.#slot)) === 1) return;
+    const start = Math.floor(Math.random() * SLOT_COUNT);
+    for (let i = 0; i < SLOT_COUNT; i++) {
+      const slot = (start + i) % SLOT_COUNT;
+      if ((await lease(slot)) === 1) {
+        this.#slot = slot;
+        return;
+      }
+    }
+    this.#slot = null;
+    throw new Error(`every one of the ${SLOT_COUNT} id slots is leased by another node`);
+  }
+
+  async #releaseSlot(): Promise<void> {
+    const slot = this.#slot;
+    this.#slot = null;
+    if (slot === null || !this.#pub.isReady) return;
+    await this.#pub
+      .sendCommand(['EVAL', `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 0`, '1', this.#slotKey(slot), this.nodeId])
+      .catch(() => {});
   }
 
   // ---- channels ----
@@ -541,6 +621,9 @@ class RedisBusImpl implements RedisBus {
   }
   #channelKey(name: string): string {
     return `${this.#settings.prefix}:c:${name}`;
+  }
+  #slotKey(slot: number): string {
+    return `${this.#settings.prefix}:slot:${slot}`;
   }
   #controlKey(): string {
     return `${this.#settings.prefix}:control`;
