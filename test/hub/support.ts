@@ -48,8 +48,8 @@ export class ChatClient {
     });
   }
 
-  static open(port: number): Promise<ChatClient> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+  static open(port: number, protocols: string[] = []): Promise<ChatClient> {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}`, protocols);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new ChatClient(ws)));
       ws.once('error', reject);
