@@ -50,7 +50,13 @@ export async function startNode(options: NodeOptions): Promise<ClusterNode> {
     const bound = created === ErrorCode.OK ? await relay.ready() : created;
     if (bound !== ErrorCode.OK) throw new Error(`relay: cannot listen on ${host}:${relayPort}: ${ErrorCode[bound]}`);
     boundRelay = relay.getLocalPort();
-    fromMultiplayerPeer(relay).peers$.subscribe((ids) => log(`relay peers ${ids.join(',')}`));
+    const socket = fromMultiplayerPeer(relay);
+    socket.peers$.subscribe((ids) => log(`relay peers ${ids.join(',')}`));
+    // Which clients are this node's own (the others are connected to other nodes).
+    const server = relay;
+    socket.peerConnected$.subscribe((id) => {
+      if (server.getPeer(id) !== null) log(`relay client ${id} connected here`);
+    });
   }
 
   const hub = createHub({ bus, name: 'chat' });
