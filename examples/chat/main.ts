@@ -4,6 +4,7 @@
 // processes (ports 8000 and 8001) sharing Redis; a tab on each chats as one room.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { handledHelp } from '../help.js';
 import { startChatDemo } from './serve.js';
 
 async function main(): Promise<void> {
@@ -23,7 +24,15 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void demo.stop());
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+const USAGE = `Usage: npm run chat [-- --nodes N [--redis URL]]
+Godot's websocket_chat demo: an rxpeer chat server on port 8000 and the page on
+http://127.0.0.1:8080/. Open the page in two tabs and chat; Ctrl-C stops both servers.
+--nodes N runs N chat servers in N processes (ports 8000, 8001, …) sharing Redis
+(--redis, default redis://127.0.0.1:6379): open one page per node.`;
+
+if (!handledHelp(USAGE, process.argv.slice(2), ['--nodes', '--redis'])) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

@@ -2,6 +2,7 @@ import { BehaviorSubject, distinctUntilChanged, Observable, Subject, type Subscr
 import { ErrorCode } from '../peer/constants.js';
 import type { Bus, BusChannel, BusLoss, BusStatus } from './bus.js';
 import type { ObservablePeer } from './observable-peer.js';
+import { checkOptions, describeValue } from './options.js';
 
 export interface HubOptions {
   /**
@@ -77,15 +78,12 @@ const KNOWN_PUBLISH_OPTIONS = ['except'];
  * hub.members$('lobby').subscribe((ids) => console.log(`${ids.length} in the lobby`));
  */
 export function createHub(options: HubOptions = {}): Hub {
-  if (typeof options !== 'object' || options === null) throw new TypeError('createHub: options must be an object');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.includes(key)) throw new TypeError(`createHub: unknown option "${key}" (valid: ${KNOWN_OPTIONS.join(', ')})`);
-  }
+  checkOptions('createHub', options, KNOWN_OPTIONS);
   const { bus, name = 'hub' } = options;
   if (bus !== undefined && (typeof bus !== 'object' || bus === null || typeof bus.channel !== 'function' || typeof bus.nodeId !== 'string')) {
     throw new TypeError('createHub: bus must be a Bus (e.g. redisBus() from rxpeer/redis)');
   }
-  if (typeof name !== 'string' || name === '') throw new TypeError(`createHub: name must be a non-empty string, got ${String(name)}`);
+  if (typeof name !== 'string' || name === '') throw new TypeError(`createHub: name must be a non-empty string, got ${describeValue(name)}`);
   return new HubImpl(bus, name);
 }
 
@@ -166,10 +164,7 @@ class HubImpl implements Hub {
     if (typeof message !== 'string' && !(message instanceof Uint8Array)) {
       throw new TypeError('hub.publish: message must be a string or a Uint8Array');
     }
-    if (typeof options !== 'object' || options === null) throw new TypeError('hub.publish: options must be an object');
-    for (const key of Object.keys(options)) {
-      if (!KNOWN_PUBLISH_OPTIONS.includes(key)) throw new TypeError(`hub.publish: unknown option "${key}" (valid: except)`);
-    }
+    checkOptions('hub.publish', options, KNOWN_PUBLISH_OPTIONS);
     if (this.#closed) throw new Error('hub.publish: the hub is closed');
     const except = this.#exceptIds(options.except);
     const sent = this.#deliver(room, message, except);
@@ -306,15 +301,7 @@ class HubImpl implements Hub {
 }
 
 function checkRoom(room: unknown, caller: string): asserts room is string {
-  if (typeof room !== 'string' || room === '') throw new TypeError(`hub.${caller}: room must be a non-empty string, got ${describe(room)}`);
-}
-
-function describe(value: unknown): string {
-  try {
-    return typeof value === 'string' ? JSON.stringify(value) : String(value);
-  } catch {
-    return typeof value;
-  }
+  if (typeof room !== 'string' || room === '') throw new TypeError(`hub.${caller}: room must be a non-empty string, got ${describeValue(room)}`);
 }
 
 function sameMembers(a: readonly string[], b: readonly string[]): boolean {

@@ -15,6 +15,7 @@ import { createClient } from 'redis';
 import { ErrorCode } from '../peer/constants.js';
 import type { RelayBus, RelayLink, RelayNode } from '../peer/multiplayer/relay.js';
 import type { Bus, BusChannel, BusChannelListener, BusLoss, BusStatus } from '../observable/bus.js';
+import { checkOptions, checkTimerMs, describeValue } from '../observable/options.js';
 import { SLOT_COUNT } from './id-slots.js';
 import { RedisRelayLink } from './relay-link.js';
 import { decodeEnvelope, encodeDel, encodeMessage, encodeSet, type Envelope, EnvelopeKind } from './envelope.js';
@@ -51,7 +52,6 @@ return 0`;
 const RELAY_CHANNEL = 'relay';
 
 const KNOWN_OPTIONS = ['url', 'prefix', 'heartbeatInterval', 'nodeExpiry', 'onStatus', 'onLoss'];
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Reconnection backoff: 50 ms doubling up to this, so a Redis that is back is noticed soon. */
 const MAX_RECONNECT_DELAY_MS = 1000;
 
@@ -72,39 +72,23 @@ const MAX_RECONNECT_DELAY_MS = 1000;
  * const hub = createHub({ bus });
  */
 export function redisBus(options: RedisBusOptions): RedisBus {
-  if (typeof options !== 'object' || options === null) throw new TypeError('redisBus: options must be an object with a url');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.includes(key)) throw new TypeError(`redisBus: unknown option "${key}" (valid: ${KNOWN_OPTIONS.join(', ')})`);
-  }
+  if (options === undefined) throw new TypeError('redisBus: options must be an object with a url, got undefined');
+  checkOptions('redisBus', options, KNOWN_OPTIONS);
   const { url, prefix = 'rxpeer', heartbeatInterval = 1000, nodeExpiry = 3000, onStatus, onLoss } = options;
   if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
-    throw new TypeError(`redisBus: url must be a redis:// or rediss:// URL, got ${describe(url)}`);
+    throw new TypeError(`redisBus: url must be a redis:// or rediss:// URL, got ${describeValue(url)}`);
   }
-  if (typeof prefix !== 'string' || prefix === '' || /[\s]/.test(prefix)) {
-    throw new TypeError(`redisBus: prefix must be a non-empty string without spaces, got ${describe(prefix)}`);
+  if (typeof prefix !== 'string' || prefix === '' || /\s/.test(prefix)) {
+    throw new TypeError(`redisBus: prefix must be a non-empty string without spaces, got ${describeValue(prefix)}`);
   }
-  checkDuration('heartbeatInterval', heartbeatInterval);
-  checkDuration('nodeExpiry', nodeExpiry);
+  checkTimerMs('redisBus', 'heartbeatInterval', heartbeatInterval, false);
+  checkTimerMs('redisBus', 'nodeExpiry', nodeExpiry, false);
   if (nodeExpiry <= heartbeatInterval) {
     throw new RangeError(`redisBus: nodeExpiry (${nodeExpiry} ms) must exceed heartbeatInterval (${heartbeatInterval} ms)`);
   }
-  if (onStatus !== undefined && typeof onStatus !== 'function') throw new TypeError('redisBus: onStatus must be a function');
-  if (onLoss !== undefined && typeof onLoss !== 'function') throw new TypeError('redisBus: onLoss must be a function');
+  if (onStatus !== undefined && typeof onStatus !== 'function') throw new TypeError(`redisBus: onStatus must be a function, got ${describeValue(onStatus)}`);
+  if (onLoss !== undefined && typeof onLoss !== 'function') throw new TypeError(`redisBus: onLoss must be a function, got ${describeValue(onLoss)}`);
   return new RedisBusImpl({ url, prefix, heartbeatInterval, nodeExpiry, onStatus, onLoss });
-}
-
-function checkDuration(name: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
-    throw new RangeError(`redisBus: ${name} must be a number of ms from 1 to ${MAX_TIMER_MS}, got ${describe(value)}`);
-  }
-}
-
-function describe(value: unknown): string {
-  try {
-    return typeof value === 'string' ? JSON.stringify(value) : String(value);
-  } catch {
-    return typeof value;
-  }
 }
 
 interface Settings {
@@ -191,7 +175,7 @@ class RedisBusImpl implements RedisBus {
   channel(name: string, listener: BusChannelListener): BusChannel {
     if (this.#closed) throw new Error('redisBus: the bus is closed');
     if (typeof name !== 'string' || name === '' || name.includes('\n')) {
-      throw new TypeError(`bus.channel: name must be a non-empty string without line breaks, got ${describe(name)}`);
+      throw new TypeError(`bus.channel: name must be a non-empty string without line breaks, got ${describeValue(name)}`);
     }
     if (this.#channels.has(name)) throw new Error(`bus.channel: channel "${name}" is already open on this node`);
     const state: ChannelState = { name, listener, own: new Map(), version: 0, seq: 0, remote: new Map() };

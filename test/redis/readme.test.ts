@@ -5,7 +5,7 @@ import { createHub, ErrorCode, fromMultiplayerPeer, listen, WebSocketMultiplayer
 import type { RedisBus } from 'rxpeer/redis';
 import { redisBus } from 'rxpeer/redis';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { ChatClient } from '../hub/support.js';
+import { ChatClient, membersUntil } from '../hub/support.js';
 import { join, SocketWorld } from '../multiplayer/support.js';
 
 let redis: RedisServer;
@@ -55,7 +55,7 @@ it('README: a relay and a hub on one redisBus', async () => {
     alice.send('hi');
     await bob.hears('hi');
     bob.drop();
-    await alice.until(() => logged.filter((l) => l === '1 in the lobby').length === 2, 'bob to leave the lobby');
+    await membersUntil(hub, 'lobby', (ids) => ids.length === 1); // bob left
     await alice.close();
     relay.close();
     hub.close();
