@@ -112,6 +112,12 @@ async function main(): Promise<void> {
   const stop = (): void => {
     void node.stop().then(() => process.exit(0));
   };
+  // Started with an IPC channel (the bench): "stats" is answered with its memory, after a GC if exposed.
+  process.on('message', (message) => {
+    if (message !== 'stats') return;
+    (globalThis as { gc?: () => void }).gc?.();
+    process.send?.({ memory: process.memoryUsage() });
+  });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
