@@ -50,6 +50,7 @@ const LEASE_SLOT = `local holder = redis.call('GET', KEYS[1])
 if holder == false or holder == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 return 0`;
 const RELAY_CHANNEL = 'relay';
+const LATE = Symbol('late');
 
 const KNOWN_OPTIONS = ['url', 'prefix', 'heartbeatInterval', 'nodeExpiry', 'onStatus', 'onLoss'];
 /** Reconnection backoff: 50 ms doubling up to this, so a Redis that is back is noticed soon. */
@@ -125,6 +126,8 @@ class RedisBusImpl implements RedisBus {
   readonly #versions = new Map<string, number>();
   /** Last message sequence number seen, per "node\nchannel": a jump is a loss. Kept across partitions. */
   readonly #lastSeq = new Map<string, number>();
+  /** Nodes whose entries this node has read (a snapshot), until they are dropped. */
+  readonly #known = new Set<string>();
   #status: BusStatus = { state: 'connecting' };
   /** Snapshots being read: envelopes wait until they are applied. */
   #loading = 0;
@@ -344,10 +347,26 @@ class RedisBusImpl implements RedisBus {
   /** Heartbeat, and a look at the other nodes' heartbeats. */
   async #beat(): Promise<void> {
     const pub = this.#pub;
-    if (this.#beating || !pub.isReady || this.#status.state !== 'connected') return;
+    if (this.#beating || !pub.isReady || this.#closed) return;
     this.#beating = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const previous = await pub.sendCommand(['SET', this.#nodeKey(this.nodeId), '1', 'PX', String(this.#settings.nodeExpiry), 'GET']);
+      const answer = pub.sendCommand(['SET', this.#nodeKey(this.nodeId), '1', 'PX', String(this.#settings.nodeExpiry), 'GET']);
+      // A Redis that stops answering without closing the connection (stopped, overloaded, a
+      // silent network) is a partition too: reported once the heartbeat is this late.
+      const limit = this.#settings.nodeExpiry - this.#settings.heartbeatInterval;
+      const late = new Promise<typeof LATE>((resolve) => (timer = setTimeout(() => resolve(LATE), limit)));
+      const previous = await Promise.race([answer, late]);
+      clearTimeout(timer);
+      if (previous === LATE) {
+        this.#down(`Redis at ${redactUrl(this.#settings.url)} did not answer a heartbeat within ${limit} ms`);
+        await answer.catch(() => {}); // no more heartbeats until it answers: then the next one resynchronises
+        return;
+      }
+      if (this.#status.state !== 'connected') {
+        if (this.#loading === 0) void this.#sync(); // it answers again
+        return;
+      }
       if (previous === null) {
         // Expired while this node was slow or cut off: the others dropped its entries. Write them again.
         void this.#sync();
@@ -359,6 +378,8 @@ class RedisBusImpl implements RedisBus {
       const listed = new Set(nodes);
       for (const node of this.#remoteNodes()) if (!listed.has(node)) this.#dropNode(node, true);
       for (let i = 0; i < nodes.length; i++) {
+        // A node this one has not read yet (its resync came while this node's subscription was down): read it now.
+        if (alive[i] !== 0 && !this.#known.has(nodes[i]!)) void this.#loadNode(nodes[i]!);
         if (alive[i] !== 0) continue;
         const node = nodes[i]!;
         this.#dropNode(node, true);
@@ -373,6 +394,7 @@ class RedisBusImpl implements RedisBus {
     } catch {
       // The error event reports the partition.
     } finally {
+      clearTimeout(timer);
       this.#beating = false;
     }
   }
@@ -497,6 +519,7 @@ class RedisBusImpl implements RedisBus {
   }
 
   #applySnapshot(node: string, hash: Record<string, string>): void {
+    this.#known.add(node);
     const byChannel = new Map<string, Map<string, string>>();
     const versions = new Map<string, number>();
     for (const [field, value] of Object.entries(hash)) {
@@ -528,6 +551,7 @@ class RedisBusImpl implements RedisBus {
 
   /** Forgets a node's entries (it is gone, or this node is cut off); `forever` also forgets its sequence numbers. */
   #dropNode(node: string, forever: boolean): void {
+    this.#known.delete(node);
     for (const channel of this.#channels.values()) {
       this.#replaceEntries(channel, node, new Map());
       this.#versions.delete(`${node}\n${channel.name}`);
@@ -550,7 +574,8 @@ class RedisBusImpl implements RedisBus {
     }
     const { resync, gone } = (parsed ?? {}) as { resync?: unknown; gone?: unknown };
     if (typeof gone === 'string' && gone !== this.nodeId) this.#dropNode(gone, true);
-    if (typeof resync === 'string' && resync !== this.nodeId && this.#status.state === 'connected') void this.#loadNode(resync);
+    // Read it even while this node's own sync is in flight: that sync may have read the set of nodes before it.
+    if (typeof resync === 'string' && resync !== this.nodeId && this.#pub.isReady) void this.#loadNode(resync);
   }
 
   // ---- reports ----

@@ -15,6 +15,9 @@ export interface RedisServer {
   stop(options?: { kill?: boolean }): Promise<void>;
   /** Starts it again on the same port, empty (nothing is persisted), and waits until it accepts connections. */
   restart(): Promise<void>;
+  /** SIGSTOP: it keeps its connections open but answers nothing, as a hung server would. resume() (SIGCONT) undoes it. */
+  pause(): void;
+  resume(): void;
 }
 
 const START_TIMEOUT_MS = 10_000;
@@ -81,6 +84,7 @@ export async function startRedis(): Promise<RedisServer> {
     const running = current;
     current = null;
     if (running === null) return;
+    running.child.kill('SIGCONT'); // a paused server would not act on SIGTERM
     running.child.kill(options.kill === true ? 'SIGKILL' : 'SIGTERM');
     const timer = setTimeout(() => running.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await running.exited;
@@ -96,6 +100,12 @@ export async function startRedis(): Promise<RedisServer> {
     async restart() {
       await stop();
       current = await launch(port);
+    },
+    pause() {
+      current?.child.kill('SIGSTOP');
+    },
+    resume() {
+      current?.child.kill('SIGCONT');
     },
   };
 }

@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function node(): Promise<{ bus: RedisBus; hub: Hub; chat: ChatNode; client(): Promise<ChatClient> }> {
-  const bus = redisBus({ url: redis.url, heartbeatInterval: 100, nodeExpiry: 400 });
+  const bus = redisBus({ url: redis.url, heartbeatInterval: 100, nodeExpiry: 1000 });
   cleanups.push(() => bus.close());
   await bus.ready();
   const hub = createHub({ bus });

@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 function bus(options: { onStatus?: (s: BusStatus) => void; onLoss?: (l: BusLoss) => void } = {}): RedisBus {
-  const created = redisBus({ url: redis.url, heartbeatInterval: 100, nodeExpiry: 400, ...options });
+  const created = redisBus({ url: redis.url, heartbeatInterval: 100, nodeExpiry: 1000, ...options });
   buses.push(created);
   return created;
 }
@@ -102,6 +102,26 @@ describe('redisBus', () => {
     ca.publish(new TextEncoder().encode('back'));
     await heardB.until((r) => r.messages.includes(`${a.nodeId}: back`));
     expect(statusesA.map((s) => s.state)).toEqual(['connected', 'partitioned', 'connected']);
+  });
+
+  it('a Redis that hangs (connections open, no answers) is a partition too, reported; answering again: connected', async () => {
+    const statuses: BusStatus[] = [];
+    const a = bus({ onStatus: (s) => statuses.push(s) });
+    const b = bus();
+    await Promise.all([a.ready(), b.ready()]);
+    const heardA = new Recorder();
+    const ca = a.channel('rooms', heardA.listener());
+    b.channel('rooms', new Recorder().listener()).setEntry('bob', '');
+    await heardA.until((r) => r.entries.size === 1);
+    redis.pause();
+    await heardA.until((r) => r.statuses.some((s) => s.state === 'partitioned'));
+    expect(a.status.cause).toMatch(/did not answer a heartbeat within 900 ms$/);
+    ca.publish(new Uint8Array([1]));
+    await heardA.until((r) => r.losses.length === 1);
+    await heardA.until((r) => r.entries.size === 0); // forgotten after nodeExpiry, as b forgets a
+    redis.resume();
+    await heardA.until((r) => r.statuses.at(-1)?.state === 'connected' && r.entries.size === 1);
+    expect(statuses.map((s) => s.state)).toEqual(['connected', 'partitioned', 'connected']);
   });
 
   it('refuses bad options with the option named', () => {

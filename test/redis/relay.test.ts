@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 async function node(name: string): Promise<{ server: Player; url: string; bus: RedisBus }> {
-  const bus = redisBus({ url: redis.url, heartbeatInterval: 100, nodeExpiry: 400 });
+  const bus = redisBus({ url: redis.url, heartbeatInterval: 100, nodeExpiry: 1000 });
   buses.push(bus);
   const server = world.player(name);
   server.peer.bus = bus;
