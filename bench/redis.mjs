@@ -307,10 +307,10 @@ export function renderRedisMarkdown(part4) {
   for (const row of f) out.push(`| ${row.clients} clients on ${row.nodes} node(s) | ${row.deliveriesPerSecond.toLocaleString('en-US')} | ${row.lost} |`);
   out.push('');
   out.push(
-    'What limits fan-out here: one process holds all 1,000 client sockets (it parses every delivery), and on a ' +
-      'machine with fewer cores than processes (nodes + clients + redis-server) the nodes share cores, so adding nodes ' +
-      'adds contention rather than capacity; every node also receives every broadcast through Redis. Nothing was lost ' +
-      'in any round (`lost` counts deliveries that never arrived).',
+    'What limits fan-out here: one process holds all the client sockets (it parses every delivery), and with fewer ' +
+      'cores than processes (nodes + clients + redis-server) the nodes share cores, so the rates follow the machine\'s ' +
+      'load more than the node count; every node also receives every broadcast through Redis. `lost` counts deliveries ' +
+      'that never arrived.',
   );
   const withMemory = f.find((row) => row.memory !== undefined);
   if (withMemory !== undefined) {
