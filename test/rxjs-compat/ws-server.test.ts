@@ -136,7 +136,10 @@ it("a refused connection errors the subscribers with the 'error' event; closeObs
   const [kind, event] = await seen.ended();
   expect(kind).toBe('error');
   expect(event).toMatchObject({ type: 'error' });
-  expect((event as { message: string }).message).toContain(`ws://127.0.0.1:${port}/`);
+  // Beyond a browser's bare 'error' event: it says why.
+  expect((event as { message: string }).message).toBe(
+    `WebSocket connection to 'ws://127.0.0.1:${port}/' failed: connection refused by 127.0.0.1:${port} (nothing is listening there?)`,
+  );
   expect(await within(closed.promise, 'closeObserver')).toMatchObject({ code: 1006, wasClean: false });
 });
 
