@@ -69,7 +69,7 @@ const KNOWN_PUBLISH_OPTIONS = ['except'];
  *
  * @example
  * const hub = createHub();                               // or createHub({ bus: redisBus({ url }) })
- * listen(8000).pipe(
+ * const server = listen(8000).pipe(
  *   mergeMap((client) => {
  *     hub.join(client, 'lobby');
  *     return client.packets$.pipe(tap((p) => hub.publish('lobby', p.text ?? p.data, { except: client })));
