@@ -1,4 +1,4 @@
-// Part 5, in one process: memory per packet the multiplayer relay holds for slow clients.
+// Part 6, in one process: memory per packet the multiplayer relay holds for slow clients.
 // A Godot 3 multiplayer server with 4 receivers that joined and then stopped reading (their
 // sockets paused, so the server's writes back up) and one sender that broadcasts 16-byte
 // packets. Counted: heap + external after a full GC, before and after, divided by the copies

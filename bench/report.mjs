@@ -114,10 +114,10 @@ export function summarize(raw) {
     summary.part3 = { servers };
   }
 
-  if (raw.part4) {
-    const rounds = raw.part4.rounds.filter((r) => ok(r.ws) && ok(r['from-peer']));
+  if (raw.part5) {
+    const rounds = raw.part5.rounds.filter((r) => ok(r.ws) && ok(r['from-peer']));
     const t = (r, client) => r[client].throughput[16];
-    summary.part4 = {
+    summary.stack = {
       rounds: rounds.length,
       ws: { messagesPerSecond: median(rounds.map((r) => t(r, 'ws').messagesPerSecond)), cpuMicrosPerMessage: median(rounds.map((r) => t(r, 'ws').cpuMicrosPerMessage)), p50: median(rounds.map((r) => r.ws.latency.p50)), p99: median(rounds.map((r) => r.ws.latency.p99)) },
       rxpeer: { messagesPerSecond: median(rounds.map((r) => t(r, 'from-peer').messagesPerSecond)), cpuMicrosPerMessage: median(rounds.map((r) => t(r, 'from-peer').cpuMicrosPerMessage)), p50: median(rounds.map((r) => r['from-peer'].latency.p50)), p99: median(rounds.map((r) => r['from-peer'].latency.p99)) },
@@ -126,7 +126,7 @@ export function summarize(raw) {
       p99MinusWs: spread(rounds.map((r) => r['from-peer'].latency.p99 - r.ws.latency.p99)),
     };
   }
-  if (raw.part5 && ok(raw.part5)) summary.part5 = raw.part5;
+  if (raw.part6 && ok(raw.part6)) summary.relayMemory = raw.part6;
 
   summary.targets = targets(raw, summary);
   return summary;
@@ -159,12 +159,12 @@ function targets(raw, summary) {
     const openRatio = idle.fromPeer && idle.ws ? idle.fromPeer.openMs / idle.ws.openMs : NaN;
     add(`connection set-up time, ${idle.fromPeer?.count ?? ''} connections ≤ 1.1× raw ws`, openRatio, '≤ 1.10×', openRatio <= 1.1, '×');
   }
-  const stack = summary.part4;
+  const stack = summary.stack;
   if (stack) {
     add('stack against stack, 16 B echo: rxpeer client + listen() ≥ 1.5× ws client + ws server', stack.throughputRatio.median, '≥ 1.50×', stack.throughputRatio.median >= 1.5, '×');
     add('stack against stack, p99 latency ≤ ws stack p99 + 20 µs', stack.p99MinusWs.median, '≤ +20 µs', stack.p99MinusWs.median <= 20, 'µs');
   }
-  const relay = summary.part5;
+  const relay = summary.relayMemory;
   if (relay) {
     const over = relay.bytesPerQueuedCopy - relay.messageBytes;
     add(`relay memory per queued ${relay.messageBytes}-byte packet ≤ packet + 96 B`, over, '≤ +96 B', over <= 96, 'B over the packet');
@@ -384,9 +384,9 @@ export function renderMarkdown(raw, summary) {
     out.push('');
   }
 
-  if (summary.part4) {
-    const s4 = summary.part4;
-    out.push(`### 4. Stack against stack, 16 B, ${c.inFlight} in flight (median of ${s4.rounds} round(s))`);
+  if (summary.stack) {
+    const s4 = summary.stack;
+    out.push(`### 5. Stack against stack, 16 B, ${c.inFlight} in flight (median of ${s4.rounds} round(s))`);
     out.push('');
     out.push('Both ends swapped together: an rxpeer client (fromPeer, on demand) on an rxpeer `listen()` server against a ws client on a ws server.');
     out.push('');
@@ -401,9 +401,9 @@ export function renderMarkdown(raw, summary) {
     );
     out.push('');
   }
-  if (summary.part5) {
-    const r = summary.part5;
-    out.push('### 5. Relay memory per queued packet');
+  if (summary.relayMemory) {
+    const r = summary.relayMemory;
+    out.push('### 6. Relay memory per queued packet');
     out.push('');
     out.push(
       `A Godot 3 multiplayer server relays ${int(r.packets)} broadcast packets of ${r.size} B (${r.messageBytes} B with the header) to ${r.receivers} clients that stopped reading: ` +
