@@ -4,6 +4,7 @@
 // OPEN, a remote that stops answering pings. Blocks that continue one another ("connections$
 // from the reconnect() example above") run as one program, as a user pastes them.
 import { config, type Subscription } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { fromPeer, type ObservablePeer, type ReconnectAttempt, State, WebSocketPeer } from 'rxpeer';
 import type { Connection } from '../../src/operators/connection.js';
 import { within } from '../helpers/poll.js';
@@ -114,4 +115,55 @@ describe('README: reconnect() → connection() → multiplex() → request(), on
     // The clean close ends it: reconnect() does not retry it, state$ completes.
     await rendered.until(() => rendered.at(-1) === 'CLOSED', 'CLOSED after the close');
   });
+});
+
+describe('README: heartbeat()', () => {
+  it('drops a connection whose pongs stopped, and reconnect() opens a new one that keeps its heartbeat', async () => {
+    // The first connection never answers; the second answers every ping.
+    const server = await serve((ws, index) => {
+      if (index > 0) ws.on('message', (data) => data.toString() === '{"t":"ping"}' && ws.send('{"t":"pong"}'));
+    });
+    const example = runExample<{ connections$: import('rxjs').Observable<ObservablePeer> }>(readmeBlock('### `heartbeat(config)`', 'heartbeat({'), {
+      replace: { 'wss://example.com/feed': server.url(), 'interval: 15_000': 'interval: 20', 'timeout: 5_000': 'timeout: 40' },
+      bindings: ['connections$'],
+    });
+    const closes: { code: number; wasClean: boolean }[] = [];
+    const packets: (string | null)[] = [];
+    const subscription = example.bindings.connections$.subscribe((socket) => {
+      socket.close$.subscribe(({ code, wasClean }) => closes.push({ code, wasClean }));
+      socket.packets$.subscribe((packet) => packets.push(packet.text));
+    });
+    try {
+      await server.until(() => (server.received[1]?.length ?? 0) >= 3, 'three pings on the second connection');
+      expect(server.received[0]!.every((m) => m === '{"t":"ping"}')).toBe(true);
+      expect(closes).toEqual([{ code: -1, wasClean: false }]); // the heartbeat's drop
+      expect(server.received).toHaveLength(2); // the second connection stays
+      expect(packets).toEqual([]); // pongs are kept out of packets$
+    } finally {
+      subscription.unsubscribe();
+    }
+    await server.until(() => server.clients().length === 0, 'the close at unsubscribe');
+  });
+});
+
+describe('README: marble examples', () => {
+  const S = { c: State.CONNECTING, o: State.OPEN, l: State.CLOSING, C: State.CLOSED };
+  let testScheduler: TestScheduler;
+  beforeEach(() => {
+    testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  });
+
+  it('Testing reconnecting pipelines: a drop, a refused connection, then a clean close', async () => {
+    await runExample(readmeBlock('### Testing reconnecting pipelines', 'scriptConnections(['), { globals: { testScheduler, S } }).done;
+  });
+
+  it('Multiplayer: createMemoryNetwork() in virtual time', async () => {
+    await runExample(readmeBlock('## Multiplayer', 'createMemoryNetwork()'), { globals: { testScheduler } }).done;
+  });
+});
+
+// Its own `it`: the block is a jest test as written, registered here.
+describe('README: Testing your pipelines', () => {
+  const example = runExample(readmeBlock('## Testing your pipelines (`rxpeer/testing`)', "it('shows the remote close'"));
+  it('(the block ran to its end)', () => example.done);
 });

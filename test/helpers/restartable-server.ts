@@ -15,7 +15,7 @@ export interface RestartableServer {
   clients(): WebSocket[];
   stop(): Promise<void>;
   start(): Promise<void>;
-  /** Resolves once `condition` holds, checked at each connection and message (bounded by a watchdog). */
+  /** Resolves once `condition` holds, checked at each connection, message and close (bounded by a watchdog). */
   until(condition: () => boolean, what: string): Promise<void>;
 }
 
@@ -42,6 +42,7 @@ export async function restartableServer(onConnection: (ws: WebSocket, index: num
         changed();
       });
       ws.on('error', () => {});
+      ws.on('close', changed);
       onConnection(ws, index);
       changed();
     });
