@@ -128,7 +128,7 @@ describe('README: heartbeat()', () => {
       bindings: ['connections$'],
     });
     const closes: { code: number; wasClean: boolean }[] = [];
-    const packets: (string | null)[] = [];
+    const packets: (string | undefined)[] = [];
     const subscription = example.bindings.connections$.subscribe((socket) => {
       socket.close$.subscribe(({ code, wasClean }) => closes.push({ code, wasClean }));
       socket.packets$.subscribe((packet) => packets.push(packet.text));
