@@ -74,7 +74,7 @@ export function runExample<T extends Record<string, unknown>>(
   const logs: string[] = [];
   const warnings: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
-  const show = (a: unknown): string => (typeof a === 'string' ? a : a instanceof Uint8Array || Array.isArray(a) ? `[${String(a)}]` : String(a));
+  const show = (a: unknown): string => (typeof a === 'string' ? a : a instanceof Uint8Array || Array.isArray(a) ? `[${Array.from(a as ArrayLike<unknown>).join(',')}]` : String(a));
   const warn = (...args: unknown[]): void => {
     warnings.push(args.map(show).join(' '));
   };
