@@ -56,7 +56,8 @@ const wrappers = /* @__PURE__ */ new WeakMap<WebSocketMultiplayerPeer, Observabl
  * const game = fromMultiplayerPeer(peer);
  * game.peers$.subscribe((ids) => console.log('players', ids));
  * game.packets$.subscribe(({ from, data }) => console.log(from, new TextDecoder().decode(data)));
- * game.send('hello', 1);   // to the server
+ * // send() works once CONNECTED (before that it returns ERR_UNCONFIGURED): wait for it.
+ * game.status$.pipe(filter((s) => s === ConnectionStatus.CONNECTED), take(1)).subscribe(() => game.send('hello', 1)); // to the server
  */
 export function fromMultiplayerPeer(peer: WebSocketMultiplayerPeer, options: FromPeerOptions = {}): ObservableMultiplayerPeer {
   if (!(peer instanceof WebSocketMultiplayerPeer)) throw new TypeError('fromMultiplayerPeer: expected a WebSocketMultiplayerPeer');
