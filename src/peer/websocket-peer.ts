@@ -7,6 +7,7 @@ import {
 import {
   AttachRequest,
   kAttachTransport,
+  kSendUnlimited,
   kNextTimer,
   kSetClock,
   kSetHooks,
@@ -14,6 +15,7 @@ import {
   PeerHooks,
   TransportSettings,
 } from './internal.js';
+import { systemClock } from './clock.js';
 import { type Authorize, isThenable, judge, type Refusal, refusal, type UpgradeRequest } from './handshake.js';
 import { createPacket, Packet } from './packet.js';
 import { platform } from '#platform';
@@ -25,14 +27,12 @@ import {
   isNonNegativeInteger,
   isSendableCloseCode,
   isValidCloseReason,
-  normalizeProtocols,
-  parseHeaderLine,
+  parseHandshakeSettings,
   parseWebSocketUrl,
 } from './validation.js';
 
 const EMPTY = new Uint8Array(0);
 let PeerSink: new (peer: WebSocketPeer) => TransportSink;
-const defaultClock = (): number => performance.now();
 
 /** Something the transport reported, applied in order by the next poll(). */
 type ControlEvent =
@@ -160,7 +160,7 @@ export class WebSocketPeer {
   /** The authorize hook taken when the connection started. */
   #authorizeHook: Authorize | null = null;
   #wakePending = false;
-  #clock: () => number = defaultClock;
+  #clock: () => number = systemClock;
 
   /** Largest message that can be received, in bytes (also the inbound queue's byte limit). */
   get inboundBufferSize(): number {
@@ -238,7 +238,7 @@ export class WebSocketPeer {
     return this.#state;
   }
 
-  /** Packets received and shown by poll(); still readable after the close (exact rule 1). */
+  /** Packets received and shown by poll(); still readable after the close, until read or until the peer is reused. */
   getAvailablePacketCount(): number {
     return this.#visible;
   }
@@ -363,31 +363,42 @@ export class WebSocketPeer {
 
   // ---- internal surface (symbols) ----
 
-  /** Installs the single driver's hooks; false if another driver holds the peer. */
+  /** @internal Installs the single driver's hooks; false if another driver holds the peer. */
   [kSetHooks](hooks: PeerHooks | null): boolean {
     if (hooks !== null && this.#hooks !== null && this.#hooks !== hooks) return false;
     this.#hooks = hooks;
     return true;
   }
 
+  /** @internal */
   [kSetClock](clock: (() => number) | null): void {
-    const next = clock ?? defaultClock;
+    const next = clock ?? systemClock;
     // Deadlines are times on the old clock: carry the heartbeat's over to the new one.
     if (this.#heartbeatDue !== Infinity) this.#heartbeatDue += next() - this.#clock();
     this.#clock = next;
   }
 
-  /** When a poll is next due for the peer's own timers (heartbeat), on its clock; Infinity if never. */
+  /** @internal When a poll is next due for the peer's own timers (heartbeat), on its clock; Infinity if never. */
   [kNextTimer](): number {
     return this.#state === State.OPEN ? this.#heartbeatDue : Infinity;
   }
 
-  /** getPacket() without unwrapping, for drivers that emit Packet objects. */
+  /** @internal getPacket() without unwrapping, for drivers that emit Packet objects. */
   [kTakePacket](): Packet | undefined {
     return this.#takePacket();
   }
 
-  /** Starts a connection over a transport built by the caller (memory pairs, servers). */
+  /**
+   * @internal A binary message past the outbound limits, for the few a protocol must never lose (a
+   * multiplayer server's ID, ADD and DEL: a lost one leaves a peer list wrong for good).
+   * Their number is bounded by the peers there are, not by what a client sends.
+   */
+  [kSendUnlimited](data: Uint8Array): ErrorCode {
+    if (this.#state !== State.OPEN) return ErrorCode.FAILED;
+    return this.#transport!.send(data, false) ? ErrorCode.OK : ErrorCode.FAILED;
+  }
+
+  /** @internal Starts a connection over a transport built by the caller (memory pairs, servers). */
   [kAttachTransport](request: AttachRequest): ErrorCode {
     if (this.#state === State.CONNECTING || this.#state === State.OPEN) return ErrorCode.ERR_ALREADY_IN_USE;
     const settings = this.#settings();
@@ -398,14 +409,8 @@ export class WebSocketPeer {
   // ---- private ----
 
   #settings(): TransportSettings | null {
-    const protocols = normalizeProtocols(this.supportedProtocols);
-    if (protocols === null || !Array.isArray(this.handshakeHeaders)) return null;
-    const headers = [];
-    for (const line of this.handshakeHeaders) {
-      const header = parseHeaderLine(line);
-      if (header === null) return null;
-      headers.push(header);
-    }
+    const handshake = parseHandshakeSettings(this.supportedProtocols, this.handshakeHeaders);
+    if (handshake === null) return null;
     const deflate = this.perMessageDeflate;
     let perMessageDeflate: TransportSettings['perMessageDeflate'];
     if (deflate === null || deflate === true) perMessageDeflate = {};
@@ -414,8 +419,7 @@ export class WebSocketPeer {
     else return null;
     if (this.authorize !== null && typeof this.authorize !== 'function') return null;
     return {
-      protocols,
-      headers,
+      ...handshake,
       maxPayload: this.#inboundBufferSize,
       noDelay: this.#noDelay,
       checkRequests: this.authorize !== null,
@@ -555,7 +559,7 @@ export class WebSocketPeer {
     const now = this.#clock();
     if (now < this.#heartbeatDue) return;
     if (this.#awaitingPong) {
-      // The previous ping went unanswered: the remote is gone (Godot #99747).
+      // The previous ping went unanswered: the remote is gone (an unanswered ping means a dead connection, not a slow one).
       this.#abort(`no pong within one heartbeat interval (${this.#limits.heartbeatMs / 1000} s)`);
       return;
     }

@@ -1,4 +1,5 @@
-import { CLOSE_CODE_ABNORMAL, ErrorCode, State } from '../constants.js';
+import { systemClock } from '../clock.js';
+import { ErrorCode, isCleanClose, State } from '../constants.js';
 import type { Authorize, UpgradeRequest } from '../handshake.js';
 import { kSetHooks, type PeerHooks } from '../internal.js';
 import { ConnectionStatus, WebSocketMultiplayerPeer } from '../multiplayer/websocket-multiplayer-peer.js';
@@ -10,7 +11,7 @@ import { TLSOptions } from '../tls-options.js';
 import { normalizeProtocols, parseHeaderLine } from '../validation.js';
 import { WebSocketPeer } from '../websocket-peer.js';
 import { forwardMultiplayerSignals, type MultiplayerBridgeSignals } from './multiplayer-bridge.js';
-import { Signals, type Emission } from './signals.js';
+import { Signals, type Emission } from '../signals.js';
 
 /** Godot 3's WebSocketServer signals and their arguments (`peer_*` with `gdMpApi` only). */
 export interface WebSocketServerSignals extends Pick<MultiplayerBridgeSignals, 'peer_connected' | 'peer_disconnected' | 'peer_packet'> {
@@ -34,7 +35,7 @@ interface Connection {
 
 
 /**
- * Godot 3's `WebSocketServer` (seed 002) on a TCP listener (TCPServer, TLS included) and {@link WebSocketPeer}
+ * Godot 3's `WebSocketServer` on a TCP listener (TCPServer, TLS included) and {@link WebSocketPeer}
  * (Node only). Signals are events (`on('client_connected', …)`), delivered only inside
  * `poll()`, which also accepts connections and runs their handshakes.
  *
@@ -79,7 +80,7 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
   #ready: Promise<ErrorCode> | null = null;
   readonly #pending = new Set<Connection>();
   readonly #peers = new Map<number, Connection>();
-  readonly #clock: () => number = () => performance.now();
+  readonly #clock: () => number = systemClock;
   /** With gdMpApi: the multiplayer peer doing the work. */
   #multiplayer: WebSocketMultiplayerPeer | null = null;
   /** gdMpApi: peers gone whose peer_disconnected listeners have not run yet (getPeer still answers). */
@@ -321,7 +322,7 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
           this.enqueue(['client_connected', [connection.id, connection.peer.getSelectedProtocol()]]);
         } else if (state === State.CLOSED) {
           if (connection.id === 0) return void this.#pending.delete(connection); // failed handshake: no signal
-          this.enqueue(['client_disconnected', [connection.id, connection.peer.getCloseCode() !== CLOSE_CODE_ABNORMAL]]);
+          this.enqueue(['client_disconnected', [connection.id, isCleanClose(connection.peer.getCloseCode())]]);
         }
       },
       wake: () => {},

@@ -2,7 +2,7 @@
 // an http.Server that never listens (node's HTTP parser does the reading); its 'upgrade'
 // event is checked as Godot checks a request, then ws completes the handshake and a
 // WsTransport takes over. Every way the handshake can fail ends in the socket's 'close',
-// which the peer sees as CLOSED with close code -1 (API.md, exact rule 6).
+// which the peer sees as CLOSED with close code -1 (the client got an HTTP error where there was one to send).
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -171,7 +171,12 @@ class ServerTransport implements Transport {
     try {
       server.handleUpgrade(request, socket, head, (ws) => {
         this.#handedOver = true;
-        this.#ws = new WsTransport(ws, this.#sink, tcp, this.#noDelay, { requestedUrl, request: described, deflate: settings.perMessageDeflate });
+        this.#ws = new WsTransport(ws, this.#sink, tcp, this.#noDelay, {
+          requestedUrl,
+          request: described,
+          deflate: settings.perMessageDeflate,
+          wire: socket,
+        });
       });
     } catch {
       socket.destroy(); // ws refuses a socket it has seen before; reported through 'close'
