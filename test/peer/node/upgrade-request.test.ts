@@ -20,7 +20,7 @@ const good = (headers: Record<string, string> = {}, extra: Partial<HttpUpgrade> 
 
 describe('checkUpgradeRequest', () => {
   it('accepts a well-formed request and records ws(s):// + Host + path and query', () => {
-    expect(checkUpgradeRequest(good(), [], false)).toEqual({ ok: true, protocol: '', requestedUrl: 'ws://game.example:8080/chat?room=1' });
+    expect(checkUpgradeRequest(good(), [], false)).toEqual({ ok: true, protocol: '', offered: [], requestedUrl: 'ws://game.example:8080/chat?room=1' });
     expect(checkUpgradeRequest(good(), [], true)).toMatchObject({ ok: true, requestedUrl: 'wss://game.example:8080/chat?room=1' });
   });
 
