@@ -88,6 +88,9 @@ describe('two node processes on one Redis', () => {
     const alice2 = await chatter(n1.chatPort);
     const b = world.player('b');
     await join(world, b, `ws://127.0.0.1:${n1.relayPort}/`);
+    // b is CONNECTED once it read its id; node 1 sends ADD(b) to a on a's own socket, which a
+    // reads at one of its next polls. Nothing polls a while Redis goes away, so wait for it here.
+    await world.until('a to know b', () => a.peer.getPeers().includes(b.id), 10_000);
 
     const from1 = n1.output.length;
     await redis.stop();
