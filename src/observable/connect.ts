@@ -3,6 +3,8 @@ import { ErrorCode } from '../peer/constants.js';
 import type { TLSOptions } from '../peer/tls-options.js';
 import { normalizeProtocols, parseHeaderLine } from '../peer/validation.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
+import { resumeLimits, type ResumeOptions } from '../session/options.js';
+import { connectSession } from './connect-session.js';
 import { WebSocketCloseError, WebSocketPeerError } from './errors.js';
 import { type FromPeerOptions, kWhenFinished, type ObservablePeer, validateFromPeerOptions, wrap } from './observable-peer.js';
 
@@ -23,6 +25,11 @@ export interface PeerOptions {
 export interface ConnectOptions extends PeerOptions, FromPeerOptions {
   /** TLS settings for wss:// (`TLSOptions.client(...)` or `TLSOptions.clientUnsafe()`). */
   tls?: TLSOptions;
+  /**
+   * Keep one session across dropped connections: `true` or `{ windowMs, maxBufferedBytes }`.
+   * The server must listen with `resume` too. See README "Sessions that survive a dropped connection".
+   */
+  resume?: boolean | ResumeOptions;
 }
 
 /** Applies `options` to `peer`; throws a TypeError naming the first bad option. */
@@ -81,6 +88,15 @@ export function connect(url: string, options: ConnectOptions = {}): Observable<O
   // Validate everything we can now, so a bad option fails at the call site.
   applyPeerOptions(new WebSocketPeer(), options, 'connect');
   validateFromPeerOptions(options, 'connect');
+  const limits = resumeLimits('connect', options.resume);
+  if (limits !== null) {
+    const createPeer = (): WebSocketPeer => {
+      const peer = new WebSocketPeer();
+      applyPeerOptions(peer, options, 'connect');
+      return peer;
+    };
+    return connectSession(url, options.tls, createPeer, options, limits);
+  }
   return new Observable<ObservablePeer>((subscriber) => {
     const peer = new WebSocketPeer();
     applyPeerOptions(peer, options, 'connect');

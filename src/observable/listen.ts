@@ -7,6 +7,10 @@ import { isUsableServerTls } from '../peer/node/stream-peer.js';
 import { listenTcp } from '../peer/node/tcp-listener.js';
 import { TLSOptions } from '../peer/tls-options.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
+import { resumeLimits, type ResumeOptions } from '../session/options.js';
+import { SessionServer } from '../session/session-server.js';
+import { prepareSessionPeer } from '../session/transport-settings.js';
+import { isSessionProtocol } from '../session/wire.js';
 import { applyPeerOptions, type PeerOptions } from './connect.js';
 import { WebSocketPeerError } from './errors.js';
 import { type FromPeerOptions, type ObservablePeer, validateFromPeerOptions, wrap } from './observable-peer.js';
@@ -20,6 +24,12 @@ export interface ListenOptions extends PeerOptions, FromPeerOptions {
   handshakeTimeout?: number;
   /** Called with the bound port once the server listens (useful with port 0). */
   onListening?: (port: number) => void;
+  /**
+   * Sessions that survive dropped connections, for clients that connect with `resume`:
+   * `true` or `{ windowMs, maxBufferedBytes }`. Each session is emitted once, however many
+   * connections carry it; clients without resume are served as before.
+   */
+  resume?: boolean | ResumeOptions;
 }
 
 /**
@@ -48,6 +58,7 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
     throw new RangeError(`listen: handshakeTimeout must be a number of ms ≥ 0, got ${String(handshakeTimeout)}`);
   }
   if (onListening !== undefined && typeof onListening !== 'function') throw new TypeError('listen: onListening must be a function');
+  const resume = resumeLimits('listen', options.resume);
 
   return new Observable<ObservablePeer>((subscriber) => {
     const listener = listenTcp(port, bindAddress, tls ?? null);
@@ -56,6 +67,7 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
       return;
     }
     const clients = new Set<WebSocketPeer>();
+    const sessions = resume && new SessionServer(resume, scheduler, (session) => subscriber.next(session), handshakeTimeout);
     const watching = new Subscription();
     let acceptPending: Subscription | null = null;
 
@@ -80,6 +92,7 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
     const admit = (incoming: IncomingConnection): void => {
       const peer = new WebSocketPeer();
       applyPeerOptions(peer, options, 'listen');
+      if (sessions) prepareSessionPeer(peer, 'server');
       // Options were checked when listen() was called; a refusal here still must not leak the socket.
       if (incoming.accept(peer) !== ErrorCode.OK) return incoming.refuse();
       clients.add(peer);
@@ -92,7 +105,10 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
       watch.add(
         socket.state$.subscribe({
           next: (state) => {
-            if (state === State.OPEN) subscriber.next(socket);
+            if (state !== State.OPEN) return;
+            // The session hears the connection's close$ itself, after this watch has ended.
+            if (sessions && isSessionProtocol(peer.getSelectedProtocol())) sessions.accept(socket);
+            else subscriber.next(socket);
           },
           complete: () => {
             clients.delete(peer);
@@ -122,6 +138,7 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
       acceptPending?.unsubscribe();
       sweep?.unsubscribe();
       handshakes.clear();
+      sessions?.closeAll(1001);
       for (const peer of clients) peer.close(peer.getReadyState() === State.OPEN ? 1001 : -1);
       clients.clear();
       watching.unsubscribe();

@@ -39,12 +39,15 @@ export class SessionServer {
   readonly #limits: SessionLimits;
   readonly #scheduler: SchedulerLike;
   readonly #emit: (session: SessionPeer) => void;
+  readonly #helloTimeoutMs: number;
   readonly #sessions = new Map<string, Entry>();
 
-  constructor(limits: SessionLimits, scheduler: SchedulerLike, emit: (session: SessionPeer) => void) {
+  /** `helloTimeoutMs`: a connection that has not said HELLO or RESUME by then is dropped (0 = no limit). */
+  constructor(limits: SessionLimits, scheduler: SchedulerLike, emit: (session: SessionPeer) => void, helloTimeoutMs = 0) {
     this.#limits = limits;
     this.#scheduler = scheduler;
     this.#emit = emit;
+    this.#helloTimeoutMs = helloTimeoutMs;
   }
 
   /** Sessions alive, connected or waiting for their client. */
@@ -56,8 +59,10 @@ export class SessionServer {
   accept(link: SessionLink): Subscription {
     let entry: Entry | null = null;
     let confirmed = false;
+    let helloTimer: Subscription | null = null;
 
     const onPacket = (packet: Packet): void => {
+      helloTimer?.unsubscribe();
       if (entry !== null) {
         if (!confirmed) {
           confirmed = true;
@@ -73,7 +78,15 @@ export class SessionServer {
 
     const subscription = new Subscriptions();
     subscription.add(link.packets$.subscribe({ next: onPacket, error: () => {} }));
-    subscription.add(link.close$.subscribe((info) => entry?.session.linkClosed(link, info)));
+    subscription.add(
+      link.close$.subscribe((info) => {
+        helloTimer?.unsubscribe();
+        entry?.session.linkClosed(link, info);
+      }),
+    );
+    if (this.#helloTimeoutMs > 0 && !subscription.closed) {
+      helloTimer = this.#scheduler.schedule(() => link.close(-1), this.#helloTimeoutMs);
+    }
     return subscription;
   }
 
