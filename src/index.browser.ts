@@ -6,6 +6,7 @@
 /* Peer */
 export { State, WriteMode, ErrorCode } from './peer/constants.js';
 export { WebSocketPeer } from './peer/websocket-peer.js';
+export { describeUrlProblem } from './peer/validation.js';
 export { TLSOptions, type TLSClientConfig } from './peer/tls-options.js';
 export type { Packet, TextPacket } from './peer/packet.js';
 /* Multiplayer: in browsers a client only (createServer returns ERR_UNAVAILABLE) */

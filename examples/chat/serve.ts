@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 
 export interface ChatDemoOptions {
   /** A built rxpeer package (package.json + dist): the CLI runs from it and the page bundles it. */
@@ -68,6 +68,8 @@ function builtPackage(packageDir: string): Plugin {
 /** The page's files (path → contents), bundled for browsers in memory. */
 export async function bundleChatPage(packageDir: string): Promise<Map<string, Uint8Array>> {
   const dir = chatExampleDir();
+  // Loaded when the page is built, so `--help` and the server run without the dev dependency.
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [join(dir, 'page.ts')],
     bundle: true,

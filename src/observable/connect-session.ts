@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import { ErrorCode } from '../peer/constants.js';
+import { ErrorCode, State } from '../peer/constants.js';
 import type { TLSOptions } from '../peer/tls-options.js';
 import type { WebSocketPeer } from '../peer/websocket-peer.js';
 import { clientSession } from '../session/client-session.js';
@@ -11,7 +11,8 @@ import { type FromPeerOptions, type ObservablePeer, validateFromPeerOptions, wra
 /**
  * connect() with `resume`: one ObservablePeer for the whole session, emitted once the
  * server granted it; each dropped connection is replaced by a new one to `url`, within the
- * window, without the subscriber noticing. `createPeer` makes a peer with the user's options.
+ * window, without the subscriber noticing. `createPeer` makes a peer with the user's options;
+ * `connectTimeout` ms (0 = none) bounds each connection's CONNECTING.
  */
 export function connectSession(
   url: string,
@@ -19,6 +20,7 @@ export function connectSession(
   createPeer: () => WebSocketPeer,
   options: FromPeerOptions,
   limits: SessionLimits,
+  connectTimeout: number,
 ): Observable<ObservablePeer> {
   const { scheduler } = validateFromPeerOptions(options, 'connect');
   return new Observable<ObservablePeer>((subscriber) => {
@@ -38,7 +40,16 @@ export function connectSession(
       first = null;
       // The URL was accepted once; if it is refused now the connection simply fails and the window bounds the retries.
       if (typeof peer === 'number') peer = createPeer();
-      return wrap(peer, options);
+      const socket = wrap(peer, options);
+      if (connectTimeout > 0) {
+        const opening = peer;
+        const timeout = scheduler.schedule(() => {
+          if (opening.getReadyState() === State.CONNECTING) opening.close(-1, `connect timed out: not open after ${connectTimeout} ms (connectTimeout)`);
+        }, connectTimeout);
+        socket.close$.subscribe(() => timeout.unsubscribe());
+        socket.state$.subscribe((state) => state === State.OPEN && timeout.unsubscribe());
+      }
+      return socket;
     };
     return clientSession(dial, limits, scheduler).subscribe(subscriber);
   });

@@ -37,7 +37,7 @@ const defaultClock = (): number => performance.now();
 type ControlEvent =
   | { kind: 'open'; protocol: string; remoteAddress: string; remotePort: number; requestedUrl?: string }
   | { kind: 'pong' }
-  | { kind: 'close'; code: number; reason: string; initiatedHere: boolean };
+  | { kind: 'close'; code: number; reason: string; initiatedHere: boolean; cause: string };
 
 /** Limits in force for one connection, taken when its handshake completes. */
 interface Limits {
@@ -84,10 +84,10 @@ export class WebSocketPeer {
         peer.#wake();
       }
 
-      onClose(code: number, reason: string, initiatedHere = false): void {
+      onClose(code: number, reason: string, initiatedHere = false, cause = ''): void {
         const peer = this.peer;
         if (peer.#sink !== this) return;
-        peer.#events.push({ kind: 'close', code, reason, initiatedHere });
+        peer.#events.push({ kind: 'close', code, reason, initiatedHere, cause });
         peer.#sink = null; // a transport reports its close once; nothing may follow it
         peer.#wake();
       }
@@ -117,6 +117,7 @@ export class WebSocketPeer {
   #connectedPort = 0;
   #closeCode = CLOSE_CODE_ABNORMAL;
   #closeReason = '';
+  #closeCause = '';
 
   /** Received messages; the first `#visible` of them have been shown by poll(). */
   #inbound = new Queue<Packet>();
@@ -253,7 +254,8 @@ export class WebSocketPeer {
   /**
    * Starts a clean close (OPEN → CLOSING; keep polling until CLOSED), or with a negative
    * code drops the connection at once, from any state, without a close frame. Invalid codes and reasons
-   * over 123 UTF-8 bytes return ERR_INVALID_PARAMETER and change nothing.
+   * over 123 UTF-8 bytes return ERR_INVALID_PARAMETER and change nothing. With a negative
+   * code nothing goes on the wire, so `reason` is kept as the {@link getCloseCause} instead.
    */
   close(code = 1000, reason = ''): ErrorCode {
     if (typeof code !== 'number' || !Number.isInteger(code) || !isValidCloseReason(reason)) {
@@ -267,7 +269,11 @@ export class WebSocketPeer {
     }
     if (this.#state === State.CONNECTING || (code < 0 && this.#state !== State.CLOSED)) {
       // A negative code forces CLOSED from any state, as Godot's WSLPeer::close does.
-      this.#abort();
+      let cause = reason;
+      if (code >= 0 || reason === '') {
+        cause = this.#state === State.CONNECTING ? 'closed locally while connecting' : 'aborted locally without a close frame';
+      }
+      this.#abort(cause);
     } else if (this.#state === State.OPEN) {
       transport!.close(code, reason);
       this.#setState(State.CLOSING);
@@ -282,6 +288,16 @@ export class WebSocketPeer {
 
   getCloseReason(): string {
     return this.#closeReason;
+  }
+
+  /**
+   * Why the connection ended without a close frame (close code -1), in words a person can
+   * act on: the refused address, the name that did not resolve, the HTTP status the
+   * server answered, the missing subprotocol, the TLS error, the missed pong. Empty while
+   * connected and after a clean close. Not part of Godot's API.
+   */
+  getCloseCause(): string {
+    return this.#closeCause;
   }
 
   getConnectedHost(): string {
@@ -390,6 +406,7 @@ export class WebSocketPeer {
     this.#connectedPort = 0;
     this.#closeCode = CLOSE_CODE_ABNORMAL;
     this.#closeReason = '';
+    this.#closeCause = '';
     this.#awaitingPong = false;
     this.#heartbeatDue = Infinity;
     this.#setState(State.CONNECTING);
@@ -427,14 +444,17 @@ export class WebSocketPeer {
           this.#awaitingPong = false;
           break;
         case 'close':
-          this.#applyClose(event.code, event.reason, event.initiatedHere);
+          this.#applyClose(event.code, event.reason, event.initiatedHere, event.cause);
           break;
       }
     }
   }
 
-  #applyClose(code: number, reason: string, initiatedHere: boolean): void {
+  #applyClose(code: number, reason: string, initiatedHere: boolean, cause: string): void {
     if (this.#state === State.CLOSED) return;
+    if (code === CLOSE_CODE_ABNORMAL && this.#closeCode === CLOSE_CODE_ABNORMAL) {
+      this.#closeCause = cause || 'the connection was lost without a close frame';
+    }
     // Everything that arrived came before the close: show it first, so drivers hear
     // packets, then the close, in wire order.
     this.#showArrived();
@@ -459,7 +479,7 @@ export class WebSocketPeer {
     if (now < this.#heartbeatDue) return;
     if (this.#awaitingPong) {
       // The previous ping went unanswered: the remote is gone (Godot #99747).
-      this.#abort();
+      this.#abort(`no pong within one heartbeat interval (${this.#limits.heartbeatMs / 1000} s)`);
       return;
     }
     if (!this.#transport!.ping()) {
@@ -514,7 +534,8 @@ export class WebSocketPeer {
   }
 
   /** CLOSED at once, no close frame; close code -1 unless a close frame already arrived. */
-  #abort(): void {
+  #abort(cause: string): void {
+    if (this.#closeCode === CLOSE_CODE_ABNORMAL) this.#closeCause = cause;
     this.#transport?.terminate();
     this.#release();
     this.#finish();

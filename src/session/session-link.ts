@@ -5,9 +5,7 @@ import type { Packet } from '../peer/packet.js';
 import type { WebSocketPeer } from '../peer/websocket-peer.js';
 
 /** How a session ended; `cause` says, in words a person can act on, why an unclean end happened. */
-export interface SessionCloseInfo extends CloseInfo {
-  cause?: string;
-}
+export type SessionCloseInfo = CloseInfo;
 
 /**
  * One WebSocket connection as the session layer sees it: the part of an ObservablePeer it

@@ -5,6 +5,7 @@ import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import WebSocket from 'ws';
 import { CLOSE_CODE_ABNORMAL, PROTOCOL_CLOSE } from '../constants.js';
 import { Queue } from '../queue.js';
+import { type CauseContext, describeConnectionError } from './close-cause.js';
 import { toPem } from './pem.js';
 import type { ClientRequest, Transport, TransportSink } from '../transport.js';
 
@@ -67,13 +68,24 @@ export class WsTransport implements Transport {
   #socket: Socket | null;
   #noDelay: boolean;
   #protocolClose: { code: number; reason: string } | null = null;
+  /** Why the connection failed or was lost, from ws's or Node's error (CloseInfo.cause). */
+  #cause = '';
+  readonly #causeContext: CauseContext;
   /** Payload sizes of messages handed to ws whose write callback has not run yet (made at the first send). */
   #pendingSizes: Queue<number> | null = null;
   #pendingBytes = 0;
   #written: (() => void) | null = null;
 
-  constructor(ws: GodotWireWebSocket, sink: TransportSink, socket: Socket | null, noDelay: boolean, requestedUrl?: string) {
+  constructor(
+    ws: GodotWireWebSocket,
+    sink: TransportSink,
+    socket: Socket | null,
+    noDelay: boolean,
+    requestedUrl?: string,
+    causeContext: CauseContext = {},
+  ) {
     this.#ws = ws;
+    this.#causeContext = causeContext;
     this.#sink = sink;
     this.#requestedUrl = requestedUrl;
     this.#socket = socket;
@@ -110,13 +122,14 @@ export class WsTransport implements Transport {
   static #onError(this: WebSocket, error: Error): void {
     const transport = transportOf(this);
     transport.#protocolClose ??= protocolCloseFor(error);
+    if (transport.#cause === '') transport.#cause = describeConnectionError(error, transport.#causeContext);
   }
 
   static #onClose(this: WebSocket, code: number, reason: Buffer): void {
     const transport = transportOf(this);
     const sent = transport.#protocolClose;
     if (sent !== null) transport.#sink.onClose(sent.code, sent.reason, true);
-    else if (code === 1006) transport.#sink.onClose(CLOSE_CODE_ABNORMAL, '');
+    else if (code === 1006) transport.#sink.onClose(CLOSE_CODE_ABNORMAL, '', false, transport.#cause);
     else transport.#sink.onClose(code, reason.toString());
   }
 
@@ -205,6 +218,11 @@ export function connectWithWs(request: ClientRequest, sink: TransportSink): Tran
     }
   }
   const ws = new GodotWireWebSocket(request.url, request.protocols, options);
-  return new WsTransport(ws, sink, null, request.noDelay);
+  const port = request.url.port !== '' ? Number(request.url.port) : request.url.protocol === 'wss:' ? 443 : 80;
+  return new WsTransport(ws, sink, null, request.noDelay, undefined, {
+    host: request.url.hostname,
+    port,
+    protocols: request.protocols,
+  });
 }
 
