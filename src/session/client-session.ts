@@ -134,9 +134,14 @@ export function clientSession(dial: () => SessionLink, limits: SessionLimits, sc
     open();
     return () => {
       retry?.unsubscribe();
+      // A session on a connection closes with a handshake: the connection stays polled until
+      // it is CLOSED, so close$ tells how it ended. Anything else closes at once.
+      const handshake = session !== null && !session.ended && session.link !== null && session.link === link;
       if (session !== null && !session.ended) session.close(1000);
-      else link?.close(1000);
-      linkSubscription?.unsubscribe();
+      if (!handshake) {
+        link?.close(1000);
+        linkSubscription?.unsubscribe();
+      }
     };
   });
 }
