@@ -19,6 +19,8 @@ export class CuttingProxy {
   #targetPort: number;
   /** While true, new connections are reset at once (the server looks down). */
   refusing = false;
+  /** Looks at each chunk on its way; true drops that chunk and cuts its connection with a RST. */
+  dropWhen: ((chunk: Buffer, toClient: boolean) => boolean) | null = null;
   /** Connections accepted so far. */
   accepted = 0;
   #waiting: (() => void)[] = [];
@@ -63,13 +65,8 @@ export class CuttingProxy {
     const pairs = [...this.#pairs];
     for (const pair of pairs) {
       this.#pairs.delete(pair);
-      pair.client.unpipe(pair.upstream);
-      pair.upstream.unpipe(pair.client);
       this.#sockets.set(pair.client, kind);
       if (kind === 'fin') {
-        // Read on and discard, so each side's own FIN is seen and the sockets close.
-        pair.client.resume();
-        pair.upstream.resume();
         pair.client.end();
         pair.upstream.end();
       } else {
@@ -112,8 +109,21 @@ export class CuttingProxy {
     };
     client.once('close', forget);
     upstream.once('close', forget);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    const forward = (from: Socket, to: Socket, toClient: boolean): void => {
+      from.on('data', (chunk: Buffer) => {
+        if (!this.#pairs.has(pair)) return; // cut: read on and discard
+        if (this.dropWhen?.(chunk, toClient)) {
+          this.dropWhen = null;
+          this.#pairs.delete(pair);
+          client.resetAndDestroy();
+          upstream.resetAndDestroy();
+          return;
+        }
+        to.write(chunk);
+      });
+    };
+    forward(client, upstream, false);
+    forward(upstream, client, true);
     for (const resolve of this.#waiting.splice(0)) resolve();
   }
 }
