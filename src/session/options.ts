@@ -21,7 +21,7 @@ export function resumeLimits(caller: string, resume: unknown): SessionLimits | n
   if (typeof resume !== 'object' || resume === null || Array.isArray(resume)) {
     throw new TypeError(`${caller}: resume must be true, false or { windowMs, maxBufferedBytes }, got ${describeValue(resume)}`);
   }
-  checkOptions(caller, resume, KNOWN_KEYS, 'resume');
+  checkOptions(`${caller}: resume`, resume, KNOWN_KEYS, 'resume');
   const { windowMs = DEFAULT_WINDOW_MS, maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES } = resume as ResumeOptions;
   checkTimerMs(caller, 'resume.windowMs', windowMs, false);
   if (typeof maxBufferedBytes !== 'number' || !Number.isSafeInteger(maxBufferedBytes) || maxBufferedBytes <= 0) {
