@@ -80,6 +80,7 @@ export function clientSession(dial: () => SessionLink, limits: SessionLimits, sc
 
       const onPacket = (packet: Packet): void => {
         if (established) return session!.receive(current, packet);
+        if (session?.ended) return;
         answerTimer?.unsubscribe();
         const frame = packet.isString ? null : decodeFrame(packet.data);
         if (frame?.kind === FrameKind.WELCOME && session === null) {
@@ -127,6 +128,11 @@ export function clientSession(dial: () => SessionLink, limits: SessionLimits, sc
     const finish = (info: SessionCloseInfo): void => {
       retry?.unsubscribe();
       retry = null;
+      // An attempt still in its resume handshake has nothing left to resume.
+      if (link !== null && session?.link !== link) {
+        link.close(-1, 'the session ended');
+        linkSubscription?.unsubscribe();
+      }
       if (info.wasClean) subscriber.complete();
       else subscriber.error(new WebSocketCloseError(info));
     };

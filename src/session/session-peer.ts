@@ -150,7 +150,7 @@ export class SessionPeer implements ObservablePeer {
     const previous = this.#link;
     this.#link = null;
     this.#core.detach();
-    previous?.close(-1); // a half-open connection the other side already gave up
+    previous?.close(-1, 'replaced by a resumed connection'); // half-open: the other side already gave it up
     this.#window?.unsubscribe();
     this.#window = null;
     this.#link = link;
