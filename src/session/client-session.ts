@@ -7,6 +7,7 @@ import type { SessionCloseInfo, SessionLink } from './session-link.js';
 import { SessionPeer, unclean } from './session-peer.js';
 import {
   CLOSE_PROTOCOL_ERROR,
+  CLOSE_SESSION_BUSY,
   CLOSE_SESSION_UNKNOWN,
   decodeFrame,
   encodeAck,
@@ -110,6 +111,7 @@ export function clientSession(dial: () => SessionLink, limits: SessionLimits, sc
         if (link !== current) return;
         if (established) return session!.linkClosed(current, info);
         if (info.code === CLOSE_SESSION_UNKNOWN) return fail(unclean(info.reason || 'the server refused the session'));
+        if (info.code === CLOSE_SESSION_BUSY && session !== null) return redial(); // its old connection is not known dead yet
         if (refusal !== undefined) return fail(unclean(refusal));
         if (session === null) return fail(info); // the first connection failed, as connect() reports it
         if (info.code !== CLOSE_CODE_ABNORMAL) return fail(info); // the server closed on purpose

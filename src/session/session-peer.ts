@@ -193,6 +193,11 @@ export class SessionPeer implements ObservablePeer {
   /** CLOSED: the packets still held go out, then CLOSED, the close info, and every stream completes. */
   end(info: SessionCloseInfo): void {
     if (this.#closeInfo !== null) return;
+    // What the other side never acknowledged is lost with the session: say how much.
+    const lost = this.#core.bufferedCount;
+    if (!info.wasClean && info.cause !== undefined && lost > 0) {
+      info = { ...info, cause: `${info.cause} (${lost} message${lost === 1 ? ' was' : 's were'} sent but never acknowledged)` };
+    }
     this.#closeInfo = info;
     this.#window?.unsubscribe();
     this.#window = null;

@@ -7,6 +7,7 @@ import type { SessionLink } from './session-link.js';
 import { SessionPeer } from './session-peer.js';
 import {
   CLOSE_PROTOCOL_ERROR,
+  CLOSE_SESSION_BUSY,
   CLOSE_SESSION_UNKNOWN,
   decodeFrame,
   encodeResumed,
@@ -33,7 +34,8 @@ interface Entry {
  * The server side of sessions: takes connections that selected the session subprotocol,
  * starts or resumes sessions on them, and hands each session to `emit` once, when the
  * client shows it holds the credential. Credentials are single-use: every resume issues a
- * fresh one, and one that was used (or never issued) is refused with close code 4001.
+ * fresh one, and one that was used (or never issued) is refused with close code 4001; the
+ * one just replaced is taken back only while no connection carries the session (4002 else).
  */
 export class SessionServer {
   readonly #limits: SessionLimits;
@@ -120,6 +122,13 @@ export class SessionServer {
     const previous = entry.previous !== null && sameSecret(secret, entry.previous);
     if (!current && !previous) {
       link.close(CLOSE_SESSION_UNKNOWN, 'the session credential was refused: already used, or not issued by this server');
+      return null;
+    }
+    if (!current && entry.session.link !== null) {
+      // The replaced credential, while the connection that received its successor is open:
+      // either that connection is half-open and the client never got the new one (it will
+      // retry, and succeed once the connection is known dead), or this is a copy.
+      link.close(CLOSE_SESSION_BUSY, 'the session is busy on another connection; try again');
       return null;
     }
     if (current) entry.previous = entry.secret;

@@ -34,6 +34,12 @@ const DATA_ACK = 0x02;
 
 /** Close code a server sends when it cannot continue a session; the reason says why. */
 export const CLOSE_SESSION_UNKNOWN = 4001;
+/**
+ * Close code a server sends when a resume presents the credential it replaced, while the
+ * connection that carried the new one is still open: the client retries (that connection
+ * may be half-open), a copy of an old handshake gets nowhere.
+ */
+export const CLOSE_SESSION_BUSY = 4002;
 /** Close code for a frame that breaks the session protocol. */
 export const CLOSE_PROTOCOL_ERROR = 1002;
 

@@ -73,7 +73,12 @@ describe('resume with connection() and reconnect()', () => {
     socket.send('to the new session');
     await second.reached(1);
     expect(closes).toEqual([
-      { code: -1, reason: '', wasClean: false, cause: 'the server does not know this session: its window passed or the server restarted' },
+      {
+        code: -1,
+        reason: '',
+        wasClean: false,
+        cause: expect.stringMatching(/^the server does not know this session: its window passed or the server restarted( \(\d+ messages? (was|were) sent but never acknowledged\))?$/),
+      },
     ]);
     expect([peers.length, second.sessions.length]).toEqual([2, 1]);
     expect(second.got).toEqual(['to the new session']);

@@ -300,6 +300,53 @@ describe('session protocol: credentials', () => {
     });
   });
 
+  it('a copy of the resume handshake replayed before the client confirmed it gets "busy", and nothing of the session', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(() => {
+      const p = pair();
+      const fast = new VirtualNetwork((link) => p.server.accept(link), 0);
+      const attackers: ReturnType<typeof replay>[] = [];
+      p.network.onSend = (frame) => {
+        // The moment the server answers the client's resume, the attacker replays the copy.
+        if (frame.fromClient || frame.data[0] !== FrameKind.RESUMED) return;
+        const copy = p.network.log.find((f) => f.fromClient && f.data[0] === FrameKind.RESUME)!.data;
+        attackers.push(replay(fast, copy));
+      };
+      at(10, () => p.network.cutNow());
+      at(40, () => {
+        expect(attackers).toHaveLength(1);
+        expect(attackers[0]!.closed).toEqual({ code: 4002, reason: 'the session is busy on another connection; try again', wasClean: true });
+        expect(attackers[0]!.got).toBe(0);
+        expect(p.state.client!.send('mine')).toBe(ErrorCode.OK);
+      });
+      const got: string[] = [];
+      at(41, () => p.state.server!.packets$.subscribe((pk) => got.push(describePacket(pk))));
+      at(60, () => expect([got, p.state.serverSessions, endOf(p.state.client)]).toEqual([['t:mine'], 1, null]));
+    });
+  });
+
+  it('a resume answer lost on a connection the server still thinks open: the client retries until the server notices', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(() => {
+      const p = pair();
+      p.network.onSend = (frame) => {
+        if (!frame.fromClient && frame.data[0] === FrameKind.RESUMED && p.network.halfOpenBefore.size === 0) p.network.halfOpenBefore.add(frame.number);
+      };
+      at(5, () => p.state.server!.send('before'));
+      at(10, () => p.network.cutNow());
+      at(11, () => p.state.server!.send('during'));
+      at(300, () => {
+        const refusals = p.network.log.filter((f) => f.fromClient && f.data[0] === FrameKind.RESUME).length;
+        expect(refusals).toBeGreaterThan(2); // the first resume, then retries answered "busy"
+        p.network.closeHalfOpen();
+      });
+      const got: string[] = [];
+      at(6, () => p.state.client!.packets$.subscribe((pk) => got.push(describePacket(pk))));
+      at(2000, () => {
+        expect(got).toEqual(['t:before', 't:during']);
+        expect([endOf(p.state.client), endOf(p.state.server), p.state.serverSessions]).toEqual([null, null, 1]);
+      });
+    });
+  });
+
   it('each resume issues a fresh credential', () => {
     new TestScheduler((a, b) => expect(a).toEqual(b)).run(() => {
       const { network } = pair();

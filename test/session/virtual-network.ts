@@ -50,9 +50,14 @@ class End implements SessionLink {
     if (!this.connection.alive) return ErrorCode.OK; // the socket takes it; the cut is not known yet
     const frame: SentFrame = { number: ++this.network.frameCount, fromClient: this.isClient, data: message.slice() };
     this.network.log.push(frame);
+    this.network.onSend?.(frame);
     if (this.network.cutBefore.has(frame.number)) {
       this.network.cut(this.connection);
       return ErrorCode.OK; // written to the socket, lost on the way
+    }
+    if (this.network.halfOpenBefore.has(frame.number)) {
+      this.network.cutClientSide(this.connection);
+      return ErrorCode.OK;
     }
     const connection = this.connection;
     asyncScheduler.schedule(() => {
@@ -94,6 +99,11 @@ export class VirtualNetwork {
   readonly log: SentFrame[] = [];
   /** Frame numbers whose sending cuts the connection (the frame is lost). */
   readonly cutBefore = new Set<number>();
+  /** Frame numbers whose sending cuts the connection on the client's side only: the server's end stays OPEN (half-open) until closeHalfOpen(). */
+  readonly halfOpenBefore = new Set<number>();
+  /** Hears every frame as it is sent. */
+  onSend: ((frame: SentFrame) => void) | null = null;
+  #halfOpen: Connection[] = [];
   #current: Connection | null = null;
   /** Whether the next dials are refused (the server is down). */
   down = false;
@@ -135,6 +145,19 @@ export class VirtualNetwork {
   /** Cuts the latest connection now (both ends CLOSED with -1; frames in flight lost). */
   cutNow(): void {
     if (this.#current !== null) this.cut(this.#current);
+  }
+
+  /** Nothing gets through from now on; the client learns of it on the next turn, the server not until closeHalfOpen(). */
+  cutClientSide(connection: Connection): void {
+    if (!connection.alive) return;
+    connection.alive = false;
+    this.#halfOpen.push(connection);
+    asyncScheduler.schedule(() => connection.client.finish({ code: -1, reason: '', wasClean: false }));
+  }
+
+  /** The server notices its half-open connections are dead. */
+  closeHalfOpen(): void {
+    for (const connection of this.#halfOpen.splice(0)) connection.server.finish({ code: -1, reason: '', wasClean: false });
   }
 
   /** Nothing gets through from now on; both ends learn of it on the next turn. */
