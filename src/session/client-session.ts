@@ -17,7 +17,7 @@ import {
   isSessionProtocol,
 } from './wire.js';
 
-/** A reconnect attempt that gets no answer to its resume in this long is dropped and tried again. */
+/** A connection whose session handshake gets no answer in this long is dropped (and, for a resume, tried again). */
 const RESUME_ANSWER_TIMEOUT_MS = 5000;
 /** Pauses between reconnect attempts: at once, then doubling up to this cap (the window bounds the total). */
 const FIRST_RETRY_DELAY_MS = 50;
@@ -70,13 +70,13 @@ export function clientSession(dial: () => SessionLink, limits: SessionLimits, sc
           current.close(1000);
           return;
         }
-        if (session !== null && token !== null) {
-          current.send(encodeResume(session.received, token));
-          answerTimer = scheduler.schedule(() => {
-            refusal = `no answer to the resume within ${RESUME_ANSWER_TIMEOUT_MS} ms`;
-            current.close(-1);
-          }, RESUME_ANSWER_TIMEOUT_MS);
-        } else current.send(encodeHello());
+        const resuming = session !== null && token !== null;
+        current.send(resuming ? encodeResume(session!.received, token!) : encodeHello());
+        answerTimer = scheduler.schedule(() => {
+          // Unanswered, a first handshake fails the connect; a resume is simply tried again.
+          if (!resuming) refusal = `the server did not answer the session handshake within ${RESUME_ANSWER_TIMEOUT_MS} ms`;
+          current.close(-1, `no answer to the session handshake within ${RESUME_ANSWER_TIMEOUT_MS} ms`);
+        }, RESUME_ANSWER_TIMEOUT_MS);
       };
 
       const onPacket = (packet: Packet): void => {

@@ -249,6 +249,31 @@ describe('session protocol: what cannot be resumed is reported', () => {
     });
   });
 
+  it('an unanswered handshake: the first connection fails with a cause, an unanswered resume is tried again', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(() => {
+      const limits = { ...LIMITS, windowMs: 20_000 };
+      let silent = true;
+      const server = new SessionServer(limits, asyncScheduler, () => {});
+      const network = new VirtualNetwork((link) => !silent && server.accept(link));
+      let firstError: unknown = null;
+      clientSession(network.dial, limits, asyncScheduler).subscribe({ error: (e: unknown) => (firstError = e) });
+      at(6000, () => expect(firstError).toMatchObject({ cause: 'the server did not answer the session handshake within 5000 ms' }));
+
+      at(7000, () => (silent = false));
+      let session: SessionPeer | null = null;
+      at(7000, () => clientSession(network.dial, limits, asyncScheduler).subscribe((s) => (session = s)));
+      at(7100, () => {
+        silent = true;
+        network.cutNow();
+      });
+      at(15_000, () => (silent = false)); // the attempt at 7100 timed out at 12100; later ones get through
+      at(19_000, () => {
+        expect(endOf(session)).toBeNull();
+        expect(session!.send('still one session')).toBe(ErrorCode.OK);
+      });
+    });
+  });
+
   it('a clean close by the application ends both sides cleanly and completes the client stream', () => {
     new TestScheduler((a, b) => expect(a).toEqual(b)).run(() => {
       const { state } = pair();
