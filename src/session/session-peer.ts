@@ -102,6 +102,8 @@ export class SessionPeer implements ObservablePeer {
     else if (message instanceof Uint8Array) payload = message;
     else return ErrorCode.ERR_INVALID_PARAMETER;
     if (this.#state !== State.OPEN) return ErrorCode.FAILED;
+    // Bigger than the whole buffer: it could never be kept for a replay, now or later.
+    if (payload.byteLength > this.#limits.maxBufferedBytes) return ErrorCode.ERR_INVALID_PARAMETER;
     const outcome = this.#core.send(payload, typeof message === 'string');
     if (outcome !== 'overflow') return outcome;
     this.end(unclean(`more than maxBufferedBytes (${this.#limits.maxBufferedBytes}) bytes waited for a reconnect; the session was given up`));

@@ -235,6 +235,7 @@ describe('session protocol: what cannot be resumed is reported', () => {
       at(5, () => {
         expect(state.client!.send(new Uint8Array(8))).toBe(ErrorCode.OK);
         expect(state.client!.send(new Uint8Array(8))).toBe(ErrorCode.ERR_OUT_OF_MEMORY); // not acknowledged yet
+        expect(state.client!.send(new Uint8Array(11))).toBe(ErrorCode.ERR_INVALID_PARAMETER); // could never fit
       });
       at(20, () => {
         expect(state.client!.bufferedBytes).toBe(0); // acknowledged on the ack timer
