@@ -7,7 +7,7 @@ import { ErrorCode } from '../peer/constants.js';
 import { createPacket, type Packet } from '../peer/packet.js';
 import { Queue } from '../peer/queue.js';
 import { isUtf8 } from '../peer/utf8.js';
-import { decodeFrame, encodeAck, encodeData, FrameKind } from './wire.js';
+import { dataPayloadOffset, decodeFrame, encodeAck, encodeData, FrameKind, isTextData } from './wire.js';
 
 export interface SessionLimits {
   /** How long a dropped session waits for its reconnect, ms. */
@@ -48,6 +48,8 @@ export class SessionCore {
   #acknowledged = 0;
   #sink: FrameSink | null = null;
   #ackTimer: Subscription | null = null;
+  /** Out-parameter of dataPayloadOffset, reused so receiving allocates nothing of its own. */
+  readonly #ack = { value: -1 };
 
   constructor(limits: SessionLimits, scheduler: SchedulerLike, deliver: (packet: Packet) => void) {
     this.#limits = limits;
@@ -96,22 +98,27 @@ export class SessionCore {
 
   /** One frame from the current connection. Returns why the session must end, or null. */
   receive(frame: Uint8Array): string | null {
-    const decoded = decodeFrame(frame);
-    if (decoded === null) return 'malformed session frame';
-    if (decoded.kind === FrameKind.ACK) return this.#acknowledge(decoded.received);
-    if (decoded.kind !== FrameKind.DATA) return `unexpected session frame ${FrameKind[decoded.kind]} on an established session`;
-    if (decoded.received >= 0) {
-      const problem = this.#acknowledge(decoded.received);
+    const offset = dataPayloadOffset(frame, this.#ack);
+    if (offset < 0) {
+      const decoded = decodeFrame(frame);
+      if (decoded === null) return 'malformed session frame';
+      if (decoded.kind === FrameKind.ACK) return this.#acknowledge(decoded.received);
+      return `unexpected session frame ${FrameKind[decoded.kind]} on an established session`;
+    }
+    if (this.#ack.value >= 0) {
+      const problem = this.#acknowledge(this.#ack.value);
       if (problem !== null) return problem;
     }
-    if (decoded.isString && !isUtf8(decoded.payload)) return 'text message with invalid UTF-8';
+    const payload = frame.subarray(offset);
+    const isString = isTextData(frame);
+    if (isString && !isUtf8(payload)) return 'text message with invalid UTF-8';
     this.#received++;
     if (this.#received - this.#acknowledged >= ACK_EVERY) this.#sendAck();
     else this.#ackTimer ??= this.#scheduler.schedule(() => {
       this.#ackTimer = null;
       this.#sendAck();
     }, this.#limits.ackDelayMs);
-    this.#deliver(createPacket(decoded.payload, decoded.isString));
+    this.#deliver(createPacket(payload, isString));
     return null;
   }
 

@@ -144,6 +144,38 @@ function readToken(frame: Uint8Array, offset: number): Uint8Array | null {
   return frame.byteLength === offset + TOKEN_BYTES ? frame.slice(offset) : null;
 }
 
+/**
+ * The hot path of decodeFrame for DATA, without allocating: the payload's offset in
+ * `frame` (-1 when it is not a well-formed DATA frame) and, through `ack`, the
+ * acknowledgement riding along (-1 for none).
+ */
+export function dataPayloadOffset(frame: Uint8Array, ack: { value: number }): number {
+  const kind = frame[0];
+  if (kind === undefined || (kind & 0xf0) !== FrameKind.DATA || (kind & 0x0c) !== 0) return -1;
+  if ((kind & DATA_ACK) === 0) {
+    ack.value = -1;
+    return 1;
+  }
+  let value = 0;
+  let scale = 1;
+  for (let offset = 1; offset < 9 && offset < frame.byteLength; offset++) {
+    const byte = frame[offset]!;
+    value += (byte & 0x7f) * scale;
+    if ((byte & 0x80) === 0) {
+      if (!Number.isSafeInteger(value)) return -1;
+      ack.value = value;
+      return offset + 1;
+    }
+    scale *= 0x80;
+  }
+  return -1;
+}
+
+/** Whether a DATA frame's payload is text. */
+export function isTextData(frame: Uint8Array): boolean {
+  return (frame[0]! & DATA_TEXT) !== 0;
+}
+
 /** Parses one frame; null when it is malformed (the caller closes with a protocol error). */
 export function decodeFrame(frame: Uint8Array): Frame | null {
   if (frame.byteLength === 0) return null;

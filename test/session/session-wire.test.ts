@@ -1,6 +1,7 @@
 // The session frames byte for byte, and what a malformed frame gets (null: the caller closes with 1002).
 import { sameSecret, splitToken, toToken, newSecret, newSessionId } from '../../src/session/credential';
 import {
+  dataPayloadOffset,
   decodeFrame,
   encodeAck,
   encodeData,
@@ -10,6 +11,7 @@ import {
   encodeWelcome,
   FrameKind,
   isSessionProtocol,
+  isTextData,
   sessionProtocolFor,
 } from '../../src/session/wire';
 
@@ -47,6 +49,25 @@ describe('session wire format', () => {
       [...encodeResume(1, token), 0],
     ];
     for (const frame of bad) expect(decodeFrame(Uint8Array.from(frame))).toBeNull();
+  });
+
+  it('the allocation-free DATA reader agrees with decodeFrame', () => {
+    const frames = [
+      encodeData(Uint8Array.of(1, 2), true, -1),
+      encodeData(Uint8Array.of(3), false, 0),
+      encodeData(new Uint8Array(0), false, Number.MAX_SAFE_INTEGER),
+      Uint8Array.of(0x12, 0x80),
+      Uint8Array.of(0x1c, 1),
+      encodeAck(5),
+      encodeHello(),
+    ];
+    for (const frame of frames) {
+      const ack = { value: -2 };
+      const offset = dataPayloadOffset(frame, ack);
+      const decoded = decodeFrame(frame);
+      if (decoded?.kind !== FrameKind.DATA) expect(offset).toBe(-1);
+      else expect({ payload: frame.subarray(offset), received: ack.value, isString: isTextData(frame) }).toEqual({ payload: decoded.payload, received: decoded.received, isString: decoded.isString });
+    }
   });
 
   it('the subprotocol rides on the application one', () => {
