@@ -27,17 +27,15 @@ export type FrameSink = (frame: Uint8Array) => ErrorCode;
 /** What send() did: OK (sent or kept for the reconnect), ERR_OUT_OF_MEMORY (refused, connected), or 'overflow' (disconnected and full). */
 export type SendOutcome = ErrorCode | 'overflow';
 
-interface Unacknowledged {
-  /** Encoded once; replayed as it is (a stale acknowledgement in it is ignored by the receiver). */
-  readonly frame: Uint8Array;
-  readonly bytes: number;
-}
-
 export class SessionCore {
   readonly #limits: SessionLimits;
   readonly #scheduler: SchedulerLike;
   readonly #deliver: (packet: Packet) => void;
-  readonly #buffer = new Queue<Unacknowledged>();
+  /**
+   * DATA frames sent and not acknowledged, oldest first. Each is encoded once and replayed
+   * as it is (a stale acknowledgement riding in it is ignored by the receiver).
+   */
+  readonly #buffer = new Queue<Uint8Array>();
   /** Sequence number of the oldest buffered message. */
   #base = 1;
   #nextSeq = 1;
@@ -50,6 +48,7 @@ export class SessionCore {
   #ackTimer: Subscription | null = null;
   /** Out-parameter of dataPayloadOffset, reused so receiving allocates nothing of its own. */
   readonly #ack = { value: -1 };
+  readonly #scratch = { value: -1 };
 
   constructor(limits: SessionLimits, scheduler: SchedulerLike, deliver: (packet: Packet) => void) {
     this.#limits = limits;
@@ -86,7 +85,7 @@ export class SessionCore {
     }
     const ack = this.#received > this.#acknowledged ? this.#received : -1;
     const frame = encodeData(payload, isString, ack);
-    this.#buffer.push({ frame, bytes });
+    this.#buffer.push(frame);
     this.#nextSeq++;
     this.#bufferedBytes += bytes;
     if (this.#sink !== null) {
@@ -135,7 +134,7 @@ export class SessionCore {
     this.#acknowledged = this.#received;
     this.#sink = sink;
     for (let i = 0; i < this.#buffer.length && this.#sink !== null; i++) {
-      if (sink(this.#buffer.at(i)!.frame) !== ErrorCode.OK) this.#sink = null;
+      if (sink(this.#buffer.at(i)!) !== ErrorCode.OK) this.#sink = null;
     }
     return null;
   }
@@ -157,7 +156,8 @@ export class SessionCore {
   #acknowledge(received: number): string | null {
     if (received > this.#nextSeq - 1) return `acknowledgement of message ${received}, but only ${this.#nextSeq - 1} were sent`;
     while (this.#base <= received) {
-      this.#bufferedBytes -= this.#buffer.shift()!.bytes;
+      const frame = this.#buffer.shift()!;
+      this.#bufferedBytes -= frame.byteLength - dataPayloadOffset(frame, this.#scratch);
       this.#base++;
     }
     return null;
