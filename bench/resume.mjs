@@ -4,7 +4,8 @@
 //   - echo throughput with 64 messages in flight, 16 B and 1 KiB messages;
 //   - ping-pong latency (p50, p99) with 16 B messages;
 //   - memory per connection on the server and on the client (heap after GC, `--sessions`
-//     connections of each kind, idle, every message acknowledged).
+//     connections of each kind, idle, every message acknowledged);
+//   - the session layer's own CPU per message, without sockets (two SessionCores joined).
 // Plain and resume alternate within each round; the medians over rounds are reported,
 // with the ratio resume / plain (the machine's own noise cancels out of the ratio).
 import { fork } from 'node:child_process';
@@ -127,6 +128,25 @@ async function main() {
   }
   server.kill();
 
+  // The session layer alone, no sockets: two SessionCores joined directly, one echoing.
+  const { SessionCore } = await import('../dist/esm/session/session-core.js');
+  const { asyncScheduler } = await import('rxjs');
+  const coreLimits = { windowMs: 30_000, maxBufferedBytes: 1 << 20, ackDelayMs: 20 };
+  const a = new SessionCore(coreLimits, asyncScheduler, () => {});
+  const b = new SessionCore(coreLimits, asyncScheduler, (p) => b.send(p.data, false));
+  a.attach((frame) => (b.receive(frame), ErrorCode.OK), 0);
+  b.attach((frame) => (a.receive(frame), ErrorCode.OK), 0);
+  const corePayload = new Uint8Array(16);
+  const coreRuns = [];
+  for (let run = 0; run < 5; run++) {
+    const n = 200_000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) a.send(corePayload, false);
+    coreRuns.push(((performance.now() - t0) * 1e6) / n / 4); // each echo: two sends, two receives
+  }
+  a.dispose();
+  b.dispose();
+
   const m = (values) => median(values);
   const row = (name, plain, resume, unit, digits = 0) =>
     `| ${name} | ${plain.toFixed(digits)} ${unit} | ${resume.toFixed(digits)} ${unit} | ${((resume / plain) * 100).toFixed(1)} % |`;
@@ -140,5 +160,6 @@ async function main() {
   console.log(row(`server heap per connection (${count} idle)`, memory.plain.serverBytesPerConnection, memory.resume.serverBytesPerConnection, 'B'));
   console.log(row(`client heap per connection (${count} idle)`, memory.plain.clientBytesPerConnection, memory.resume.clientBytesPerConnection, 'B'));
   console.log(`p50 difference: ${(m(results.resume.p50) - m(results.plain.p50)).toFixed(1)} µs`);
-  console.log(JSON.stringify({ results, memory }));
+  console.log(`session layer alone (no sockets): ${m(coreRuns).toFixed(0)} ns per message sent or received`);
+  console.log(JSON.stringify({ results, memory, coreRuns }));
 }
