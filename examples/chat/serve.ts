@@ -69,7 +69,7 @@ function builtPackage(packageDir: string): Plugin {
 export async function bundleChatPage(packageDir: string): Promise<Map<string, Uint8Array>> {
   const dir = chatExampleDir();
   // Loaded when the page is built, so `--help` and the server run without the dev dependency.
-  const { build } = await import('esbuild');
+  const { build } = require('esbuild') as typeof import('esbuild');
   const result = await build({
     entryPoints: [join(dir, 'page.ts')],
     bundle: true,

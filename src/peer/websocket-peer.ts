@@ -15,7 +15,7 @@ import {
   TransportSettings,
 } from './internal.js';
 import { createPacket, Packet } from './packet.js';
-import { platform } from './platform.js';
+import { platform } from '#platform';
 import { Queue } from './queue.js';
 import type { TLSOptions } from './tls-options.js';
 import type { OpenInfo, Transport, TransportSink } from './transport.js';

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Subscription } from 'rxjs';
 import WebSocket, { WebSocketServer } from 'ws';
 import { within } from '../helpers/poll.js';
-import { readmeBlock, runExample } from '../helpers/readme.js';
+import { jsdocExample, readmeBlock, runExample } from '../helpers/readme.js';
 import { closeAllServers, startServer } from '../helpers/ws-server.js';
 
 afterEach(() => closeAllServers());
@@ -119,6 +119,33 @@ describe('README: listen()', () => {
     } finally {
       example.bindings.server?.unsubscribe();
       for (const ws of clients) ws.terminate();
+    }
+  });
+});
+
+describe('JSDoc: reconnect()', () => {
+  it('connect().pipe(reconnect(), switchMap(packets$)) keeps delivering across a drop', async () => {
+    let connections = 0;
+    const server = await startServer({
+      onConnection: (c) => {
+        connections++;
+        c.ws.send(`hello ${connections}`);
+        if (connections === 1) setImmediate(() => c.ws.terminate()); // the first connection drops
+      },
+    });
+    // The example's imports are the user's: rxjs and rxpeer.
+    const code = `import { Subject, switchMap } from 'rxjs';\nimport { connect, reconnect, type ReconnectAttempt } from 'rxpeer';\n${jsdocExample(
+      'src/operators/reconnect.ts',
+      'reconnect({',
+    )}`;
+    const example = runExample<{ feed: Subscription }>(code, { replace: { 'wss://example.com/feed': server.url() }, bindings: ['feed'] });
+    try {
+      await within(example.logged(/^hello 2$/), 'the message after the reconnect', 10_000);
+      expect(example.logs).toContain('hello 1');
+      expect(example.logs.some((line) => /^retry #1 in \d+ ms$/.test(line))).toBe(true);
+      expect(example.bindings.feed.closed).toBe(false);
+    } finally {
+      example.bindings.feed.unsubscribe();
     }
   });
 });

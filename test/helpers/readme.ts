@@ -18,6 +18,19 @@ export function readmeBlock(heading: string, marker: string): string {
   throw new Error(`README: no ts block containing ${JSON.stringify(marker)} after ${JSON.stringify(heading)}`);
 }
 
+/** The `@example` of the JSDoc comment in `file` (relative to the repository) that contains `marker`. */
+export function jsdocExample(file: string, marker: string): string {
+  const source = readFileSync(join(__dirname, '../..', file), 'utf8');
+  for (const [, body] of source.matchAll(/@example\n([\s\S]*?)\*\//g)) {
+    const code = body!
+      .split('\n')
+      .map((line) => line.replace(/^\s*\* ?/, ''))
+      .join('\n');
+    if (code.includes(marker)) return code;
+  }
+  throw new Error(`${file}: no @example containing ${JSON.stringify(marker)}`);
+}
+
 export interface ExampleRun<T> {
   /** The bindings asked for, as the example left them. */
   readonly bindings: T;
