@@ -1,9 +1,9 @@
 import { Observable, type SchedulerLike, Subscription } from 'rxjs';
-import { WebSocketCloseError } from '../observable/errors.js';
+import { type CloseInfo, WebSocketCloseError } from '../observable/errors.js';
 import { CLOSE_CODE_ABNORMAL, State } from '../peer/constants.js';
 import type { Packet } from '../peer/packet.js';
 import type { SessionLimits } from './session-core.js';
-import type { SessionCloseInfo, SessionLink } from './session-link.js';
+import type { SessionLink } from './session-link.js';
 import { SessionPeer, unclean } from './session-peer.js';
 import {
   CLOSE_PROTOCOL_ERROR,
@@ -39,7 +39,7 @@ export function clientSession(dial: () => SessionLink, limits: SessionLimits, sc
     let linkSubscription: Subscription | null = null;
     let link: SessionLink | null = null;
 
-    const fail = (info: SessionCloseInfo): void => {
+    const fail = (info: CloseInfo): void => {
       if (session !== null) session.end(info);
       else subscriber.error(new WebSocketCloseError(info));
     };
@@ -106,7 +106,7 @@ export function clientSession(dial: () => SessionLink, limits: SessionLimits, sc
         }
       };
 
-      const onClose = (info: SessionCloseInfo): void => {
+      const onClose = (info: CloseInfo): void => {
         answerTimer?.unsubscribe();
         if (link !== current) return;
         if (established) return session!.linkClosed(current, info);
@@ -127,7 +127,7 @@ export function clientSession(dial: () => SessionLink, limits: SessionLimits, sc
       subscription.add(current.close$.subscribe(onClose));
     };
 
-    const finish = (info: SessionCloseInfo): void => {
+    const finish = (info: CloseInfo): void => {
       retry?.unsubscribe();
       retry = null;
       // An attempt still in its resume handshake has nothing left to resume.

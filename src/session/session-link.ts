@@ -4,9 +4,6 @@ import type { ErrorCode, State } from '../peer/constants.js';
 import type { Packet } from '../peer/packet.js';
 import type { WebSocketPeer } from '../peer/websocket-peer.js';
 
-/** How a session ended; `cause` says, in words a person can act on, why an unclean end happened. */
-export type SessionCloseInfo = CloseInfo;
-
 /**
  * One WebSocket connection as the session layer sees it: the part of an ObservablePeer it
  * uses. A session outlives many links. `peer` is absent only for links built by tests.

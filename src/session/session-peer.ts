@@ -8,7 +8,7 @@ import { encodeUtf8 } from '../peer/utf8.js';
 import { isSendableCloseCode, isValidCloseReason } from '../peer/validation.js';
 import type { WebSocketPeer } from '../peer/websocket-peer.js';
 import { SessionCore, type SessionLimits } from './session-core.js';
-import type { SessionCloseInfo, SessionLink } from './session-link.js';
+import type { SessionLink } from './session-link.js';
 import { CLOSE_PROTOCOL_ERROR, CLOSE_SESSION_UNKNOWN } from './wire.js';
 
 /** What the client or server driving a session hears from it. */
@@ -16,7 +16,7 @@ export interface SessionEvents {
   /** The connection dropped; the session waits `windowMs` for the next one. */
   lost(): void;
   /** The session is over (CLOSED); called once. */
-  ended(info: SessionCloseInfo): void;
+  ended(info: CloseInfo): void;
 }
 
 /**
@@ -28,7 +28,7 @@ export interface SessionEvents {
 export class SessionPeer implements ObservablePeer {
   readonly state$: Observable<State>;
   readonly packets$: Observable<Packet>;
-  readonly close$: Observable<SessionCloseInfo>;
+  readonly close$: Observable<CloseInfo>;
 
   readonly #limits: SessionLimits;
   readonly #scheduler: SchedulerLike;
@@ -40,8 +40,8 @@ export class SessionPeer implements ObservablePeer {
   #inbox = new Queue<Packet>();
   #stateSubscribers: Subscriber<State>[] = [];
   #packetSubscribers: Subscriber<Packet>[] = [];
-  #closeSubscribers: Subscriber<SessionCloseInfo>[] = [];
-  #closeInfo: SessionCloseInfo | null = null;
+  #closeSubscribers: Subscriber<CloseInfo>[] = [];
+  #closeInfo: CloseInfo | null = null;
   #window: Subscription | null = null;
   /** The application asked for the end: the next close of the link ends the session, whatever it was. */
   #closing = false;
@@ -63,7 +63,7 @@ export class SessionPeer implements ObservablePeer {
       this.#packetSubscribers.push(subscriber);
       return () => remove(this.#packetSubscribers, subscriber);
     });
-    this.close$ = new Observable<SessionCloseInfo>((subscriber) => {
+    this.close$ = new Observable<CloseInfo>((subscriber) => {
       if (this.#closeInfo !== null) {
         subscriber.next(this.#closeInfo);
         return subscriber.complete();
@@ -168,7 +168,7 @@ export class SessionPeer implements ObservablePeer {
   }
 
   /** `link` closed. A drop waits for a reconnect; a close frame (or our own close) ends the session. */
-  linkClosed(link: SessionLink, info: CloseInfo & { cause?: string }): void {
+  linkClosed(link: SessionLink, info: CloseInfo): void {
     if (link !== this.#link || this.#closeInfo !== null) return;
     this.#link = null;
     this.#core.detach();
@@ -193,7 +193,7 @@ export class SessionPeer implements ObservablePeer {
   }
 
   /** CLOSED: the packets still held go out, then CLOSED, the close info, and every stream completes. */
-  end(info: SessionCloseInfo): void {
+  end(info: CloseInfo): void {
     if (this.#closeInfo !== null) return;
     // What the other side never acknowledged is lost with the session: say how much.
     const lost = this.#core.bufferedCount;
@@ -237,7 +237,7 @@ export class SessionPeer implements ObservablePeer {
   }
 }
 
-export function unclean(cause: string): SessionCloseInfo {
+export function unclean(cause: string): CloseInfo {
   return { code: CLOSE_CODE_ABNORMAL, reason: '', wasClean: false, cause };
 }
 

@@ -7,7 +7,7 @@ import { ErrorCode, State } from '../../src/peer/constants';
 import type { Packet } from '../../src/peer/packet';
 import { clientSession } from '../../src/session/client-session';
 import type { SessionLimits } from '../../src/session/session-core';
-import type { SessionCloseInfo } from '../../src/session/session-link';
+import type { CloseInfo } from '../../src/observable/errors';
 import type { SessionPeer } from '../../src/session/session-peer';
 import { SessionServer } from '../../src/session/session-server';
 import { FrameKind } from '../../src/session/wire';
@@ -32,8 +32,8 @@ interface Outcome {
   clientSessions: number;
   serverSessions: number;
   clientError: unknown;
-  clientEnd: SessionCloseInfo | null;
-  serverEnd: SessionCloseInfo | null;
+  clientEnd: CloseInfo | null;
+  serverEnd: CloseInfo | null;
   frames: number;
   connections: number;
 }
@@ -52,7 +52,7 @@ function exchange(cuts: number[], count = 8, limits = LIMITS, cutTimes: number[]
     connections: 0,
   };
   new TestScheduler((a, b) => expect(a).toEqual(b)).run(() => {
-    const talk = (session: SessionPeer, side: 'c' | 's', got: string[], end: (info: SessionCloseInfo) => void): void => {
+    const talk = (session: SessionPeer, side: 'c' | 's', got: string[], end: (info: CloseInfo) => void): void => {
       session.packets$.subscribe((p) => got.push(describePacket(p)));
       session.close$.subscribe(end);
       for (let i = 1; i <= count; i++) {
@@ -173,8 +173,8 @@ function pair(limits = LIMITS) {
 }
 
 const at = (ms: number, work: () => void): void => void asyncScheduler.schedule(work, ms);
-const endOf = (session: SessionPeer | null): SessionCloseInfo | null => {
-  let info: SessionCloseInfo | null = null;
+const endOf = (session: SessionPeer | null): CloseInfo | null => {
+  let info: CloseInfo | null = null;
   session?.close$.subscribe((i) => (info = i));
   return info;
 };
@@ -290,8 +290,8 @@ describe('session protocol: what cannot be resumed is reported', () => {
 
 describe('session protocol: credentials', () => {
   /** A connection of an attacker that replays `frame` as its first frame; resolves to its close. */
-  function replay(network: VirtualNetwork, frame: Uint8Array): { closed: SessionCloseInfo | null; got: number } {
-    const attacker = { closed: null as SessionCloseInfo | null, got: 0 };
+  function replay(network: VirtualNetwork, frame: Uint8Array): { closed: CloseInfo | null; got: number } {
+    const attacker = { closed: null as CloseInfo | null, got: 0 };
     const link = network.dial();
     link.state$.subscribe((s) => s === State.OPEN && link.send(frame));
     link.packets$.subscribe(() => attacker.got++);
