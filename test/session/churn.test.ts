@@ -7,6 +7,7 @@ import { type CutKind, CuttingProxy } from '../helpers/cutting-proxy.js';
 import { deferred, within } from '../helpers/poll.js';
 
 const subscriptions: Subscription[] = [];
+const encoder = new TextEncoder();
 const proxies: CuttingProxy[] = [];
 afterEach(async () => {
   for (const s of subscriptions.splice(0)) s.unsubscribe();
@@ -104,6 +105,32 @@ describe('resume over real sockets through a cutting proxy', () => {
     expect([clients.length, server.sessions.length, clientError]).toEqual([1, 1, null]);
     expect([cuts, refused]).toEqual([ROUNDS, 0]);
     expect(proxy.accepted).toBeGreaterThanOrEqual(ROUNDS);
+  });
+
+  it('a connection cut in the middle of a large message: the whole message arrives once, intact', async () => {
+    const server = await resumeServer({ inboundBufferSize: 1 << 20 });
+    const bodies: Uint8Array[] = [];
+    const proxy = await CuttingProxy.start(server.port);
+    proxies.push(proxy);
+    let towardServer = 0;
+    // Cut once 100 KB of the 256 KiB message went through: the server's WebSocket holds half a frame.
+    proxy.dropWhen = (chunk, toClient) => !toClient && (towardServer += chunk.length) > 100_000;
+    const firstClient = deferred<ObservablePeer>();
+    subscriptions.push(connect(`ws://127.0.0.1:${proxy.port}`, { resume: true }).subscribe(firstClient.resolve));
+    const client = await within(firstClient.promise, 'the session on the client');
+    const serverSession = await within(server.firstSession, 'the session on the server');
+    const got = deferred();
+    serverSession.packets$.subscribe((p) => {
+      bodies.push(p.isString ? encoder.encode(`text:${p.text}`) : p.data);
+      if (bodies.length === 2) got.resolve();
+    });
+    const big = Uint8Array.from({ length: 256 * 1024 }, (_, i) => (i * 7) & 255);
+    expect(client.send(big)).toBe(0);
+    expect(client.send('after')).toBe(0);
+    await within(got.promise, 'the large message and the next');
+    expect(proxy.accepted).toBe(2); // it was cut, and resumed
+    expect(Buffer.from(bodies[0]!).equals(Buffer.from(big))).toBe(true);
+    expect(new TextDecoder().decode(bodies[1])).toBe('text:after');
   });
 
   it('a session whose window passes ends on both sides with a cause; the client stream errors', async () => {
