@@ -129,7 +129,7 @@ async function main() {
   server.kill();
 
   // The session layer alone, no sockets: two SessionCores joined directly, one echoing.
-  const { SessionCore } = await import('../dist/esm/session/session-core.js');
+  const { SessionCore } = await import('../dist/esm/session/session-core.mjs');
   const { asyncScheduler } = await import('rxjs');
   const coreLimits = { windowMs: 30_000, maxBufferedBytes: 1 << 20, ackDelayMs: 20 };
   const a = new SessionCore(coreLimits, asyncScheduler, () => {});
