@@ -3,9 +3,11 @@
 // the examples (dist/bin, dist/examples), which run from dist against the built package.
 //
 // Why .mjs rather than dist/esm/package.json {"type":"module"}: bundlers read the nearest
-// package.json of a file for the "browser" field, and a nested one (without that field)
-// hid the root's map from Vite, webpack and Rollup, which then bundled the Node transport.
-// With no nested package.json the root's "browser" map applies to every file of dist.
+// package.json of a file for what it maps (once the "browser" field, now "#platform" in
+// "imports"), and a nested one hid the root's from Vite, webpack and Rollup, which then
+// bundled the Node transport. With no nested package.json every file of dist resolves
+// "#platform" through the root package.json: the browser transport under the "browser"
+// condition, ws otherwise.
 //
 // esbuild transpiles file by file (every import stays external), so the module graph stays
 // as written and bundlers can tree-shake; tsc only emits declarations.
@@ -13,7 +15,7 @@
 // `--no-types` skips the declarations.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -24,6 +26,8 @@ const dist = args.outdir === undefined ? join(root, 'dist') : resolve(args.outdi
 function files(dir, suffix) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
+    // examples/angular is an Angular CLI project of its own (built by the Angular CLI).
+    if (name === 'node_modules' || path === join(root, 'examples', 'angular')) return [];
     if (statSync(path).isDirectory()) return files(path, suffix);
     return path.endsWith(suffix) ? [path] : [];
   });
@@ -48,14 +52,7 @@ await build({ ...common, outdir: join(dist, 'esm'), format: 'esm', bundle: true,
 await build({ ...common, outdir: join(dist, 'cjs'), format: 'cjs', bundle: false });
 
 // Examples and the CLI run from dist too, compiled against the built package.
-const extra = ['examples', 'bin'].flatMap((d) => {
-  try {
-    // examples/angular is an Angular CLI project of its own (built by the Angular CLI).
-    return sources(join(root, d)).filter((path) => !path.includes('/examples/angular/'));
-  } catch {
-    return [];
-  }
-});
+const extra = ['examples', 'bin'].flatMap((d) => (existsSync(join(root, d)) ? sources(join(root, d)) : []));
 if (extra.length > 0) {
   await build({ ...common, entryPoints: extra, outdir: dist, outbase: root, format: 'cjs', platform: 'node', bundle: false });
 }

@@ -1,5 +1,5 @@
-// The root export in browsers (the "browser" condition of package.json "exports", and its
-// "browser" field for bundlers that only read that): everything in index.ts except the
+// The root export in browsers (the "browser" condition of package.json "exports"):
+// everything in index.ts except the
 // Node-only servers (TCPServer, StreamPeerTCP/TLS, Godot 3's WebSocketServer, listen()),
 // which would pull in ws, net and tls. test/browser/entry.test.ts keeps the two in step.
 

@@ -1,7 +1,7 @@
 // The chat demo's Node half: `rxpeer serve --chat` (Godot's websocket_chat relay) as a
 // child process, and a static HTTP server for the page, bundled with esbuild against a
-// built rxpeer package the way an app's bundler would: through the package's "browser"
-// export condition and "browser" field. Used by `npm run chat` (main.ts) and by the
+// built rxpeer package the way an app's bundler would: through the "browser" condition of
+// the package's "exports" and "imports". Used by `npm run chat` (main.ts) and by the
 // end-to-end test (test/browser/chat.e2e.test.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

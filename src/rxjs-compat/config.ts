@@ -1,4 +1,5 @@
 import type { NextObserver } from 'rxjs';
+import { checkOptions, describeValue } from '../observable/options.js';
 
 /** What the serializer may hand to the socket: what `WebSocket.send()` takes. */
 export type WebSocketMessage = string | ArrayBuffer | Blob | ArrayBufferView;
@@ -97,16 +98,12 @@ let warnedAboutResultSelector = false;
 export function resolveConfig<T>(urlOrConfig: unknown): ResolvedConfig<T> {
   const config: Record<string, unknown> =
     typeof urlOrConfig === 'string' ? { url: urlOrConfig } : (checkObject(urlOrConfig) as Record<string, unknown>);
-  for (const key of Object.keys(config)) {
-    if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
-      throw new TypeError(`webSocket: unknown option "${key}" (did you mean "${nearest(key, KNOWN_KEYS)}"?)`);
-    }
-  }
+  checkOptions('webSocket', config, KNOWN_KEYS, 'the config');
   const { url, protocol, resultSelector, serializer, deserializer, openObserver, closeObserver, closingObserver, WebSocketCtor, binaryType } =
     config;
-  if (typeof url !== 'string') throw new TypeError(`webSocket: url must be a string, got ${describe(url)}`);
+  if (typeof url !== 'string') throw new TypeError(`webSocket: url must be a string, got ${describeValue(url)}`);
   if (protocol !== undefined && typeof protocol !== 'string' && !(Array.isArray(protocol) && protocol.every((p) => typeof p === 'string'))) {
-    throw new TypeError(`webSocket: protocol must be a string or an array of strings, got ${describe(protocol)}`);
+    throw new TypeError(`webSocket: protocol must be a string or an array of strings, got ${describeValue(protocol)}`);
   }
   checkFunction('serializer', serializer);
   checkFunction('deserializer', deserializer);
@@ -116,7 +113,7 @@ export function resolveConfig<T>(urlOrConfig: unknown): ResolvedConfig<T> {
   checkObserver('closeObserver', closeObserver);
   checkObserver('closingObserver', closingObserver);
   if (binaryType !== undefined && binaryType !== 'blob' && binaryType !== 'arraybuffer') {
-    throw new TypeError(`webSocket: binaryType must be 'blob' or 'arraybuffer', got ${describe(binaryType)}`);
+    throw new TypeError(`webSocket: binaryType must be 'blob' or 'arraybuffer', got ${describeValue(binaryType)}`);
   }
   if (resultSelector !== undefined && !warnedAboutResultSelector) {
     warnedAboutResultSelector = true;
@@ -137,67 +134,20 @@ export function resolveConfig<T>(urlOrConfig: unknown): ResolvedConfig<T> {
 
 function checkObject(value: unknown): object {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`webSocket: expected a URL string or a config object, got ${describe(value)}`);
+    throw new TypeError(`webSocket: expected a URL string or a config object, got ${describeValue(value)}`);
   }
   return value;
 }
 
 function checkFunction(name: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'function') {
-    throw new TypeError(`webSocket: ${name} must be a function, got ${describe(value)}`);
+    throw new TypeError(`webSocket: ${name} must be a function, got ${describeValue(value)}`);
   }
 }
 
 function checkObserver(name: string, value: unknown): void {
   if (value === undefined) return;
   if (typeof value !== 'object' || value === null || typeof (value as { next?: unknown }).next !== 'function') {
-    throw new TypeError(`webSocket: ${name} must be an observer with a next() method, got ${describe(value)}`);
+    throw new TypeError(`webSocket: ${name} must be an observer with a next() method, got ${describeValue(value)}`);
   }
-}
-
-/** A short description of any value, safe for Symbols, BigInts and null-prototype objects. */
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-    case 'undefined':
-      return String(value);
-    case 'symbol':
-      return value.toString();
-    case 'function':
-      return 'a function';
-    default:
-      return 'an object';
-  }
-}
-
-/** The known key closest to `key` (edit distance, case-insensitive). */
-function nearest(key: string, known: readonly string[]): string {
-  let best = known[0]!;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -70,8 +70,7 @@ export class PeerWebSocket extends EventTarget implements SocketLike {
     const socket = fromPeer(peer);
     this.#subscriptions.push(
       socket.state$.subscribe((state) => this.#stateChanged(state)),
-      // An unclean close is told by close$; packets$ only ends.
-      socket.packets$.subscribe({ next: (packet) => this.#received(packet), error: () => {} }),
+      socket.packets$.subscribe((packet) => this.#received(packet)),
       socket.close$.subscribe((info) => this.#closed(info)),
     );
   }
@@ -168,8 +167,7 @@ export class PeerWebSocket extends EventTarget implements SocketLike {
     const code = info.code === CLOSE_CODE_ABNORMAL ? CLOSE_CODE_NO_FRAME : info.code;
     if (!this.#opened) {
       // A connection that never opened "fails" in a browser: 'error', then 'close' with 1006.
-      const cause = (info as CloseInfo & { cause?: string }).cause;
-      this.#fire(createErrorEvent(`WebSocket connection to '${this.url}' failed${cause ? `: ${cause}` : ''}`));
+      this.#fire(createErrorEvent(`WebSocket connection to '${this.url}' failed${info.cause ? `: ${info.cause}` : ''}`));
     }
     this.#fire(createCloseEvent({ code, reason: info.code === CLOSE_CODE_ABNORMAL ? '' : info.reason, wasClean: info.wasClean }));
   }

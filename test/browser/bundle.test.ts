@@ -101,7 +101,7 @@ describe('the browser build of the package', () => {
     expect(app.inputs).toContain('node_modules/rxpeer/dist/esm/peer/platform.mjs');
     expect(app.inputs).toContain('node_modules/rxpeer/dist/esm/peer/node/ws-transport.mjs');
     expect(app.inputs).not.toContain('node_modules/rxpeer/dist/esm/peer/platform.browser.mjs');
-    // And Node itself, which ignores "browser": both module systems get the servers.
+    // And Node itself, which has no "browser" condition: both module systems get the servers.
     const script = "const r = require('rxpeer'); import('rxpeer').then((m) => console.log(typeof r.TCPServer, typeof m.TCPServer));";
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: built.root });
     expect(stdout.trim()).toBe('function function');

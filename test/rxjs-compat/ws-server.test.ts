@@ -3,6 +3,8 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { map } from 'rxjs';
+import { webSocket as rxjsWebSocket } from 'rxjs/webSocket';
+import WsWebSocket from 'ws';
 import { webSocket } from 'rxpeer/rxjs-compat';
 import { deferred, within } from '../helpers/poll.js';
 import { startServer, type TestServer } from '../helpers/ws-server.js';
@@ -136,7 +138,10 @@ it("a refused connection errors the subscribers with the 'error' event; closeObs
   const [kind, event] = await seen.ended();
   expect(kind).toBe('error');
   expect(event).toMatchObject({ type: 'error' });
-  expect((event as { message: string }).message).toContain(`ws://127.0.0.1:${port}/`);
+  // Beyond a browser's bare 'error' event: it says why.
+  expect((event as { message: string }).message).toBe(
+    `WebSocket connection to 'ws://127.0.0.1:${port}/' failed: connection refused by 127.0.0.1:${port} (nothing is listening there?)`,
+  );
   expect(await within(closed.promise, 'closeObserver')).toMatchObject({ code: 1006, wasClean: false });
 });
 
@@ -239,3 +244,45 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+describe('where RxJS 7.8 differs (the README migration table)', () => {
+  it('RxJS: without a WebSocketCtor in Node 20, webSocket() throws a ReferenceError; rxpeer runs on ws', async () => {
+    expect((globalThis as { WebSocket?: unknown }).WebSocket).toBeUndefined();
+    expect(() => rxjsWebSocket(server.url('/echo'))).toThrow(ReferenceError);
+    const seen = new Recorder(webSocket(server.url('/greet')));
+    expect(await seen.nextValues(1)).toEqual([{ hello: 'world' }]);
+    seen.subscription.unsubscribe();
+  });
+
+  it('a global WebSocket in Node is not used without a WebSocketCtor', async () => {
+    const global = globalThis as { WebSocket?: unknown };
+    global.WebSocket = class {
+      constructor() {
+        throw new Error('the global WebSocket was used');
+      }
+    };
+    try {
+      const seen = new Recorder(webSocket(server.url('/greet')));
+      expect(await seen.nextValues(1)).toEqual([{ hello: 'world' }]);
+      seen.subscription.unsubscribe();
+    } finally {
+      delete global.WebSocket;
+    }
+  });
+
+  it('complete(): RxJS on a platform WebSocket (here ws) closes without a code, the server sees 1005; rxpeer sends 1000', async () => {
+    const viaRxjs = rxjsWebSocket({ url: server.url('/greet'), WebSocketCtor: WsWebSocket as unknown as typeof globalThis.WebSocket });
+    const rxjsSeen = new Recorder(viaRxjs);
+    await rxjsSeen.nextValues(1);
+    viaRxjs.complete();
+    expect(await server.connections[0]!.waitClosed()).toEqual({ code: 1005, reason: '' });
+
+    const viaRxpeer = webSocket(server.url('/greet'));
+    const rxpeerSeen = new Recorder(viaRxpeer);
+    await rxpeerSeen.nextValues(1);
+    viaRxpeer.complete();
+    expect(await server.connections[1]!.waitClosed()).toEqual({ code: 1000, reason: '' });
+    await rxjsSeen.ended();
+    await rxpeerSeen.ended();
+  });
+});
