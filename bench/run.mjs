@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CLIENT_ORDER, CLIENTS } from './clients.mjs';
 import { PEER_BUFFER_BYTES } from './common.mjs';
+import { REDIS_FULL, REDIS_QUICK, renderRedisMarkdown, runRedisBench } from './redis.mjs';
 import { renderMarkdown, summarize, updateBenchmarksFile } from './report.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
@@ -76,7 +77,10 @@ const QUICK = {
 const config = { ...(options.quick ? QUICK : FULL), peerBufferBytes: PEER_BUFFER_BYTES };
 if (options.rounds) config.rounds = Number(options.rounds);
 if (options['server-rounds']) config.serverRounds = Number(options['server-rounds']);
-const parts = new Set((options.only ?? '1,2,3').split(',').map(Number));
+const parts = new Set((options.only ?? '1,2,3,4').split(',').map(Number));
+// Part 4 (across nodes, rxpeer/redis) needs Debian's redis-server; without it the part is skipped, and said so.
+const redisConfig = options.quick ? REDIS_QUICK : REDIS_FULL;
+const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
 const clients = options.clients ? options.clients.split(',') : CLIENT_ORDER;
 for (const c of clients) if (!(c in CLIENTS)) throw new Error(`unknown client ${c}; known: ${CLIENT_ORDER.join(', ')}`);
 if (!clients.includes('ws')) clients.unshift('ws'); // ratios need the ceiling
@@ -411,7 +415,8 @@ async function part3() {
 stepTotal =
   (parts.has(1) ? config.rounds * clients.length : 0) +
   (parts.has(2) ? config.idleCounts.length * 2 : 0) +
-  (parts.has(3) ? config.serverRounds * SERVER_KINDS.length : 0);
+  (parts.has(3) ? config.serverRounds * SERVER_KINDS.length : 0) +
+  (parts.has(4) && hasRedis ? 1 + redisConfig.nodeCounts.length : 0);
 
 const raw = {
   schema: 1,
@@ -427,13 +432,30 @@ console.error(
 if (parts.has(1)) raw.part1 = await part1();
 if (parts.has(2)) raw.part2 = await part2();
 if (parts.has(3)) raw.part3 = await part3();
+if (parts.has(4)) {
+  if (!hasRedis) fail('part 4', new Error('redis-server is not installed (apt-get install redis-server): part 4 skipped'));
+  else {
+    let stepping = false;
+    try {
+      raw.part4 = await runRedisBench(redisConfig, (text) => {
+        if (stepping) stepFinished();
+        stepping = true;
+        step(text);
+      });
+    } catch (error) {
+      fail('part 4', error);
+    } finally {
+      if (stepping) stepFinished();
+    }
+  }
+}
 raw.machine.loadAverageAtEnd = loadavg().map((n) => Math.round(n * 100) / 100);
 raw.durationSeconds = Math.round((Date.now() - startedAt) / 1000);
 raw.errors = errors;
 endProgress();
 
 const summary = summarize(raw);
-const markdown = renderMarkdown(raw, summary);
+const markdown = renderMarkdown(raw, summary) + (raw.part4 === undefined ? '' : `\n${renderRedisMarkdown(raw.part4)}`);
 process.stdout.write(`\n${markdown}\n`);
 
 mkdirSync(join(here, 'results'), { recursive: true });

@@ -24,13 +24,23 @@ export interface ChatDemoOptions {
   startTimeout?: number;
   /** Hears each line the chat server prints on stdout. */
   onServerOutput?: (line: string) => void;
+  /**
+   * Chat servers in that many processes sharing Redis (ports chatPort, chatPort + 1, …, or
+   * any free ones with 0), each a hub node (examples/cluster/node.ts). Default 1: the CLI's
+   * `rxpeer serve --chat`, no Redis.
+   */
+  nodes?: number;
+  /** The Redis the nodes share (nodes > 1). Default redis://127.0.0.1:6379. */
+  redisUrl?: string;
 }
 
 export interface ChatDemo {
-  /** The page, with `?server=` pointing at the chat server. */
+  /** The page, with `?server=` pointing at the (first) chat server. */
   readonly pageUrl: string;
-  /** `ws://host:port` of the chat server. */
+  /** `ws://host:port` of the (first) chat server. */
   readonly chatUrl: string;
+  /** One page address per node (nodes > 1), each pointing at its own node. */
+  readonly pageUrls: readonly string[];
   /** Every line the chat server printed on stdout so far. */
   readonly serverOutput: readonly string[];
   /** Resolves with the first stdout line of the chat server matching `pattern` (seen before or after the call). */
@@ -116,10 +126,23 @@ async function serveFiles(files: Map<string, Uint8Array>, port: number, host: st
 }
 
 /** `rxpeer serve --chat` from the package's CLI, resolved once it says which port it listens on. */
-async function startChatServer(packageDir: string, port: number, host: string, timeout: number, onOutput?: (line: string) => void) {
+function startChatServer(packageDir: string, port: number, host: string, timeout: number, onOutput?: (line: string) => void) {
   const cli = join(packageDir, 'dist', 'bin', 'rxpeer.js');
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: build the package first (npm run build)`);
-  const child = spawn(process.execPath, [cli, 'serve', '--chat', '--port', String(port), '--bind', host, '--protocol', 'demo-chat'], {
+  const args = ['serve', '--chat', '--port', String(port), '--bind', host, '--protocol', 'demo-chat'];
+  return startServerProcess(cli, args, /^Listening on port (\d+)/, timeout, onOutput);
+}
+
+/** A chat node on a hub sharing Redis (examples/cluster/node.ts), resolved once it listens. */
+function startChatNode(packageDir: string, redisUrl: string, port: number, host: string, timeout: number, onOutput?: (line: string) => void) {
+  const script = join(packageDir, 'dist', 'examples', 'cluster', 'node.js');
+  const args = ['--redis', redisUrl, '--chat-port', String(port), '--host', host];
+  return startServerProcess(script, args, /^ready node \S+ relay - chat (\d+)/, timeout, onOutput);
+}
+
+/** Runs `script` with node; resolved with the port from the first line matching `ready`. */
+async function startServerProcess(script: string, args: string[], ready: RegExp, timeout: number, onOutput?: (line: string) => void) {
+  if (!existsSync(script)) throw new Error(`${script} is missing: build the package first (npm run build)`);
+  const child = spawn(process.execPath, [script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -157,8 +180,8 @@ async function startChatServer(packageDir: string, port: number, host: string, t
   };
 
   try {
-    const listening = await waitForOutput(/^Listening on port \d+/, timeout);
-    return { child, output, exited, waitForOutput, port: Number(/port (\d+)/.exec(listening)![1]) };
+    const listening = await waitForOutput(ready, timeout);
+    return { child, output, exited, waitForOutput, port: Number(ready.exec(listening)![1]) };
   } catch (error) {
     await stopChild(child, exited);
     throw error;
@@ -175,26 +198,38 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
 /** Starts the chat server and the page's HTTP server. */
 export async function startChatDemo(options: ChatDemoOptions): Promise<ChatDemo> {
   const { packageDir, chatPort = 8000, httpPort = 8080, host = '127.0.0.1', startTimeout = 10_000, onServerOutput } = options;
+  const { nodes = 1, redisUrl = 'redis://127.0.0.1:6379' } = options;
+  if (!Number.isInteger(nodes) || nodes < 1) throw new RangeError(`startChatDemo: nodes must be an integer ≥ 1, got ${nodes}`);
   const files = await bundleChatPage(packageDir);
-  const chat = await startChatServer(packageDir, chatPort, host, startTimeout, onServerOutput);
+  const chats: Awaited<ReturnType<typeof startChatServer>>[] = [];
   let http: Server;
   try {
+    if (nodes === 1) chats.push(await startChatServer(packageDir, chatPort, host, startTimeout, onServerOutput));
+    else {
+      for (let i = 0; i < nodes; i++) {
+        const port = chatPort === 0 ? 0 : chatPort + i;
+        chats.push(await startChatNode(packageDir, redisUrl, port, host, startTimeout, (line) => onServerOutput?.(`node ${i + 1}: ${line}`)));
+      }
+    }
     http = await serveFiles(files, httpPort, host);
   } catch (error) {
-    await stopChild(chat.child, chat.exited);
+    await Promise.all(chats.map((chat) => stopChild(chat.child, chat.exited)));
     throw error;
   }
-  const chatUrl = `ws://${host}:${chat.port}`;
+  const [chat] = chats as [(typeof chats)[0]];
   const { port } = http.address() as AddressInfo;
+  // A ws://host:port URL needs no escaping in a query.
+  const pageUrls = chats.map((c) => `http://${host}:${port}/?server=ws://${host}:${c.port}`);
   return {
-    pageUrl: `http://${host}:${port}/?server=${chatUrl}`, // a ws://host:port URL needs no escaping in a query
-    chatUrl,
+    pageUrl: pageUrls[0]!,
+    pageUrls,
+    chatUrl: `ws://${host}:${chat.port}`,
     serverOutput: chat.output,
     waitForOutput: chat.waitForOutput,
     async stop() {
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
-      await Promise.all([closed, stopChild(chat.child, chat.exited)]);
+      await Promise.all([closed, ...chats.map((c) => stopChild(c.child, c.exited))]);
     },
   };
 }

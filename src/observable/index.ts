@@ -7,3 +7,5 @@ export {
   type MultiplayerCloseReason,
   type ObservableMultiplayerPeer,
 } from './observable-multiplayer-peer.js';
+export { createHub, type Hub, type HubLoss, type HubOptions, type HubPublishOptions } from './hub.js';
+export type { Bus, BusChannel, BusChannelListener, BusLoss, BusStatus } from './bus.js';

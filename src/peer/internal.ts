@@ -8,6 +8,8 @@ export const kSetClock = Symbol('rxpeer.setClock');
 export const kNextTimer = Symbol('rxpeer.nextTimer');
 export const kTakePacket = Symbol('rxpeer.takePacket');
 export const kAttachTransport = Symbol('rxpeer.attachTransport');
+/** A message that must not be dropped (a multiplayer ID, ADD or DEL): sent past the outbound limits. */
+export const kSendUnlimited = Symbol('rxpeer.sendUnlimited');
 /** TCPServer: a callback run when a connection is queued (drivers accept on demand). */
 export const kOnConnection = Symbol('rxpeer.onConnection');
 

@@ -7,6 +7,7 @@ import {
 import {
   AttachRequest,
   kAttachTransport,
+  kSendUnlimited,
   kNextTimer,
   kSetClock,
   kSetHooks,
@@ -352,6 +353,16 @@ export class WebSocketPeer {
   /** getPacket() without unwrapping, for drivers that emit Packet objects. */
   [kTakePacket](): Packet | undefined {
     return this.#takePacket();
+  }
+
+  /**
+   * A binary message past the outbound limits, for the few a protocol must never lose (a
+   * multiplayer server's ID, ADD and DEL: a lost one leaves a peer list wrong for good).
+   * Their number is bounded by the peers there are, not by what a client sends.
+   */
+  [kSendUnlimited](data: Uint8Array): ErrorCode {
+    if (this.#state !== State.OPEN) return ErrorCode.FAILED;
+    return this.#transport!.send(data, false) ? ErrorCode.OK : ErrorCode.FAILED;
   }
 
   /** Starts a connection over a transport built by the caller (memory pairs, servers). */

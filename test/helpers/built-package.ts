@@ -28,7 +28,8 @@ export async function buildPackage(): Promise<BuiltPackage> {
     mkdirSync(packageDir, { recursive: true });
     copyFileSync(join(REPO_ROOT, 'package.json'), join(packageDir, 'package.json'));
     // Its dependencies, as an installer would place them next to it.
-    for (const name of ['rxjs', 'ws']) symlinkSync(join(REPO_ROOT, 'node_modules', name), join(modules, name), 'dir');
+    // redis (and its @redis scope) is an optional peer dependency, for rxpeer/redis.
+    for (const name of ['rxjs', 'ws', 'redis', '@redis']) symlinkSync(join(REPO_ROOT, 'node_modules', name), join(modules, name), 'dir');
     await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs'), '--outdir', join(packageDir, 'dist'), '--no-types'], {
       cwd: REPO_ROOT,
     });

@@ -1,6 +1,6 @@
 // The README's Multiplayer examples, kept true.
 import { TestScheduler } from 'rxjs/testing';
-import { ConnectionStatus, ErrorCode, fromMultiplayerPeer, TargetPeer, WebSocketMultiplayerPeer } from 'rxpeer';
+import { ConnectionStatus, createMemoryBus, ErrorCode, fromMultiplayerPeer, TargetPeer, WebSocketMultiplayerPeer } from 'rxpeer';
 import { createMemoryNetwork } from 'rxpeer/testing';
 import { nextTurn } from './support';
 
@@ -61,5 +61,43 @@ it('README: the polled server relays to everyone but the sender; the client broa
     expect(joined).toEqual([other.getUniqueId(), id]);
   } finally {
     for (const peer of [client, other, server]) peer.close();
+  }
+});
+
+it('README: two servers on one bus are one game; a client killed on one is gone on the other', async () => {
+  const bus = createMemoryBus();
+  const east = new WebSocketMultiplayerPeer();
+  const west = new WebSocketMultiplayerPeer();
+  east.bus = bus;
+  west.bus = bus;
+  expect(east.createServer(0, '127.0.0.1')).toBe(ErrorCode.OK);
+  expect(west.createServer(0, '127.0.0.1')).toBe(ErrorCode.OK);
+  expect(await east.ready()).toBe(ErrorCode.OK);
+  expect(await west.ready()).toBe(ErrorCode.OK);
+  const [ann, bob] = [new WebSocketMultiplayerPeer(), new WebSocketMultiplayerPeer()];
+  const heard: string[] = [];
+  bob.on('peer_packet', (from) => heard.push(`${from}:${new TextDecoder().decode(bob.getPacket())}`));
+  const all = [east, west, ann, bob];
+  const pollUntil = async (what: string, done: () => boolean): Promise<void> => {
+    const deadline = Date.now() + 5000;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      for (const peer of all) peer.poll();
+      await nextTurn();
+    }
+  };
+  try {
+    expect(ann.createClient(`ws://127.0.0.1:${east.getLocalPort()}`)).toBe(ErrorCode.OK);
+    expect(bob.createClient(`ws://127.0.0.1:${west.getLocalPort()}`)).toBe(ErrorCode.OK);
+    await pollUntil('ann and bob to meet', () => ann.getPeers().length === 2 && bob.getPeers().length === 2);
+    ann.setTargetPeer(bob.getUniqueId());
+    expect(ann.putPacket(new TextEncoder().encode('hi bob'))).toBe(ErrorCode.OK);
+    await pollUntil('the packet', () => heard.length === 1);
+    expect(heard).toEqual([`${ann.getUniqueId()}:hi bob`]);
+    ann.getPeer(1)!.close(-1); // ann's connection dies
+    await pollUntil('bob to see ann leave', () => bob.getPeers().length === 1);
+    expect(west.getPeers()).toEqual([bob.getUniqueId()]);
+  } finally {
+    for (const peer of all) peer.close();
   }
 });

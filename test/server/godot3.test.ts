@@ -11,7 +11,7 @@ import {
   type WebSocketClientSignals,
   type WebSocketServerSignals,
 } from 'rxpeer';
-import { Signals } from '../../src/peer/godot3/signals';
+import { Signals } from '../../src/peer/signals';
 import {
   HOST,
   listenTcp,

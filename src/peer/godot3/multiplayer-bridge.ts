@@ -2,7 +2,7 @@
 // speaking Godot 3's multiplayer wire protocol: here they hand the work to a
 // WebSocketMultiplayerPeer and re-emit its signals as their own, inside their own poll().
 import type { MultiplayerPeerSignals, WebSocketMultiplayerPeer } from '../multiplayer/websocket-multiplayer-peer.js';
-import type { Emission } from './signals.js';
+import type { Emission } from '../signals.js';
 
 /** The NetworkedMultiplayerPeer signals Godot 3's classes emit in multiplayer mode. */
 export type MultiplayerBridgeSignals = MultiplayerPeerSignals;

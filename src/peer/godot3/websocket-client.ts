@@ -5,7 +5,7 @@ import { TLSOptions } from '../tls-options.js';
 import { parseWebSocketUrl } from '../validation.js';
 import { WebSocketPeer } from '../websocket-peer.js';
 import { forwardMultiplayerSignals, type MultiplayerBridgeSignals } from './multiplayer-bridge.js';
-import { type Emission, Signals } from './signals.js';
+import { type Emission, Signals } from '../signals.js';
 
 /** Godot 3's WebSocketClient signals and their arguments (the NetworkedMultiplayerPeer ones with `gdMpApi` only). */
 export interface WebSocketClientSignals extends MultiplayerBridgeSignals {

@@ -9,7 +9,7 @@ import { TLSOptions } from '../tls-options.js';
 import { normalizeProtocols, parseHeaderLine } from '../validation.js';
 import { WebSocketPeer } from '../websocket-peer.js';
 import { forwardMultiplayerSignals, type MultiplayerBridgeSignals } from './multiplayer-bridge.js';
-import { Signals, type Emission } from './signals.js';
+import { Signals, type Emission } from '../signals.js';
 
 /** Godot 3's WebSocketServer signals and their arguments (`peer_*` with `gdMpApi` only). */
 export interface WebSocketServerSignals extends Pick<MultiplayerBridgeSignals, 'peer_connected' | 'peer_disconnected' | 'peer_packet'> {

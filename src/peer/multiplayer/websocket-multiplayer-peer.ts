@@ -1,72 +1,31 @@
-import { CLOSE_CODE_ABNORMAL, ErrorCode, State } from '../constants.js';
-import { Signals, type Emission } from '../godot3/signals.js';
-import { kNextTimer, kSetClock, kSetHooks } from '../internal.js';
+import { ErrorCode } from '../constants.js';
+import { kSetClock, kSetHooks } from '../internal.js';
 import { Queue } from '../queue.js';
+import { Signals, type Emission } from '../signals.js';
 import { TLSOptions } from '../tls-options.js';
-import { utf8ByteLength } from '../utf8.js';
 import { normalizeProtocols, parseHeaderLine } from '../validation.js';
 import { WebSocketPeer } from '../websocket-peer.js';
-import { type ConnectionListener, type MultiplayerBackend, platformBackend } from './backend.js';
+import { type MultiplayerBackend, platformBackend } from './backend.js';
+import { ClientRole } from './client-role.js';
 import {
-  decodeIdHandshake,
-  decodeMessage,
-  encodeId,
-  encodeMessage,
-  encodeSystemMessage,
-  isClientId,
-  MAX_PEER_ID,
-  MessageType,
-  MIN_CLIENT_ID,
-  randomClientId,
-  systemMessageId,
-  type MultiplayerWireFormat,
-} from './wire-format.js';
+  ConnectionStatus,
+  type MultiplayerHooks,
+  type MultiplayerPacket,
+  type MultiplayerPeerSignals,
+} from './multiplayer-types.js';
+import type { RelayBus } from './relay.js';
+import type { RoleHost } from './role.js';
+import { ServerRole } from './server-role.js';
+import { MAX_PEER_ID, type MultiplayerWireFormat } from './wire-format.js';
+import { wireProtocol, type WireProtocol } from './wire-protocol.js';
 
-/** Godot's `MultiplayerPeer.ConnectionStatus`, same numbers. */
-export enum ConnectionStatus {
-  DISCONNECTED = 0,
-  CONNECTING = 1,
-  CONNECTED = 2,
-}
-
-/** Godot's `MultiplayerPeer.TARGET_PEER_*` constants, for `setTargetPeer()`. */
-export enum TargetPeer {
-  BROADCAST = 0,
-  SERVER = 1,
-}
-
-/** The multiplayer peer's signals and their arguments (Godot's names). */
-export interface MultiplayerPeerSignals {
-  /** A peer joined: a client on the server; on a client, the server (1) and every other client. */
-  peer_connected: [id: number];
-  /** A peer left. `getPeer(id)` still answers inside the listener (as Godot emits before erasing). */
-  peer_disconnected: [id: number];
-  /** A packet from `from` was queued (Godot 3's `peer_packet`); read it with getPacketPeer()/getPacket(). */
-  peer_packet: [from: number];
-  /** Client: the server confirmed this client (after `peer_connected(1)`). */
-  connection_succeeded: [];
-  /** Client: the connection could not be made (refused, timed out, bad handshake). Server: the bind failed. */
-  connection_failed: [];
-  /** Client: an established connection to the server ended (after `peer_disconnected` for every peer). */
-  server_disconnected: [];
-}
-
-/** What the driver (fromMultiplayerPeer) hears from the peer. */
-export interface MultiplayerHooks {
-  /** Every status the peer passes through, at the moment it happens (inside poll() or not). */
-  statusChanged(status: ConnectionStatus): void;
-  /** Something arrived that a poll() would show (a connection, a message, a close, a failed bind). */
-  wake(): void;
-}
-
-/** One received multiplayer packet. */
-export interface MultiplayerPacket {
-  /** The sender's unique id (1 = the server). */
-  readonly from: number;
-  readonly data: Uint8Array;
-  /** Whether it came as a text frame (only possible with the bare Godot 4 format). */
-  readonly isString: boolean;
-}
+export {
+  ConnectionStatus,
+  TargetPeer,
+  type MultiplayerHooks,
+  type MultiplayerPacket,
+  type MultiplayerPeerSignals,
+} from './multiplayer-types.js';
 
 /** What drivers (fromMultiplayerPeer, tests) reach without widening the Godot-shaped surface. */
 export interface MultiplayerInternals {
@@ -85,27 +44,12 @@ export interface MultiplayerInternals {
 // multiplayer must not carry it (test/browser/bundle.test.ts).
 const internals = /* @__PURE__ */ new WeakMap<WebSocketMultiplayerPeer, MultiplayerInternals>();
 
-/** Internal: the driver's access to `peer`. */
+/** @internal The driver's access to `peer`. */
 export function multiplayerInternals(peer: WebSocketMultiplayerPeer): MultiplayerInternals {
   return internals.get(peer)!;
 }
 
-interface Connection {
-  ws: WebSocketPeer;
-  /** 0 until the server gives it an id (server side), 1 for the client's link to the server. */
-  id: number;
-  /** When the connection started (clock ms): the handshake timeout counts from here. */
-  since: number;
-  /** When we started closing it (clock ms), or null: a close that takes longer than the timeout is forced. */
-  closingSince: number | null;
-}
-
 const defaultClock = (): number => performance.now();
-/** Handshakes in flight at once; more connections are refused until some finish or time out. */
-const MAX_PENDING_CONNECTIONS = 1024;
-const CLOSE_PROTOCOL_ERROR = 1002;
-const CLOSE_POLICY_VIOLATION = 1008;
-const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /**
  * Godot 4's `WebSocketMultiplayerPeer`: one server and its clients, with unique ids,
@@ -118,8 +62,13 @@ const CLOSE_TRY_AGAIN_LATER = 1013;
  * Godot 4 server. Signals are events (`on('peer_connected', …)`), delivered only inside
  * `poll()`. Methods return an {@link ErrorCode} and never throw.
  *
+ * Delivery is at most once: a data packet that a connection cannot take (its outbound
+ * limits are full, or its target just left) is dropped, counted by
+ * `getDroppedPacketCount()` and reported by the `packets_dropped` signal. The server's
+ * control messages (a client's id, joins and leaves) are never dropped.
+ *
  * In browsers it is a client only: `createServer` returns ERR_UNAVAILABLE there (Node
- * listens with TCPServer).
+ * listens with TCPServer). With a `bus` a server is one node of a cluster (see relay.ts).
  */
 export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
   /** Subprotocols to offer (client) or accept (server), for connections made from now on. */
@@ -134,32 +83,13 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
   readonly #config = new WebSocketPeer();
   #wireFormat: MultiplayerWireFormat = 'godot3';
   #handshakeTimeout = 3;
+  #bus: RelayBus | null = null;
 
   #status = ConnectionStatus.DISCONNECTED;
-  #isServer = false;
-  /** The wire format in force, taken at createServer/createClient. */
-  #format: MultiplayerWireFormat = 'godot3';
-  #uniqueId = 0;
+  #role: ServerRole | ClientRole | null = null;
   #targetPeer = 0;
-
-  // Server side.
-  #listener: ConnectionListener | null = null;
-  #ready: Promise<ErrorCode> | null = null;
-  #bindError: ErrorCode | null = null;
-  readonly #pending = new Set<Connection>();
-  /** Connected clients, in the order they joined. */
-  readonly #clients = new Map<number, Connection>();
-  /** Clients gone whose peer_disconnected listeners have not run yet (getPeer still answers). */
-  readonly #departed = new Map<number, Connection>();
-  /** Connections we closed, polled until their close handshake ends (or times out). */
-  readonly #closing = new Set<Connection>();
-
-  // Client side.
-  #server: Connection | null = null;
-  /** False until the first poll() after createClient: the handshake timeout counts from there. */
-  #clientPolled = false;
-  /** The other clients the server announced, in the order it did. */
-  readonly #others = new Set<number>();
+  #dropped = 0;
+  #droppedUnreported = 0;
 
   readonly #incoming = new Queue<MultiplayerPacket>();
   #packetError = ErrorCode.OK;
@@ -178,7 +108,7 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
     internals.set(this, {
       setHooks: (hooks) => this.#setHooks(hooks),
       setClock: (clock) => this.#setClock(clock),
-      nextTimer: () => this.#nextTimer(),
+      nextTimer: () => this.#role?.nextTimer() ?? Infinity,
       takePacket: () => this.#takePacket(),
     });
   }
@@ -229,6 +159,19 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
     if (format === 'godot3' || format === 'godot4') this.#wireFormat = format;
   }
 
+  /**
+   * The relay bus that makes this server one node of a cluster (`redisBus()` from
+   * `rxpeer/redis`, or an in-process bus): ids unique across the cluster, every client of
+   * every node announced to every client, packets relayed and broadcast across nodes.
+   * Taken by createServer(); null (the default): this server alone. Ignored unless a bus.
+   */
+  get bus(): RelayBus | null {
+    return this.#bus;
+  }
+  set bus(bus: RelayBus | null) {
+    if (bus === null || (typeof bus === 'object' && typeof (bus as Partial<RelayBus>).join === 'function')) this.#bus = bus;
+  }
+
   // ---- set-up ----
 
   /**
@@ -245,20 +188,14 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
       return ErrorCode.ERR_INVALID_PARAMETER;
     }
     if (!this.#configIsValid()) return ErrorCode.ERR_INVALID_PARAMETER;
-    this.#reset();
     const listener = this.#backend.listen(port, bindAddress, tlsServerOptions ?? null);
     if (typeof listener === 'number') return listener;
-    this.#listener = listener;
-    this.#isServer = true;
-    this.#format = this.#wireFormat;
-    this.#uniqueId = 1;
-    listener.onConnection(() => this.#wake());
-    this.#ready = listener.ready().then((result) => {
-      if (result !== ErrorCode.OK && this.#listener === listener) {
-        this.#bindError = result;
-        this.#wake();
-      }
-      return result;
+    this.#reset();
+    this.#role = new ServerRole(this.#roleHost(), {
+      listener,
+      bus: this.#bus,
+      newId: this.#backend.newId?.bind(this.#backend),
+      refuseNewConnections: () => this.refuseNewConnections,
     });
     this.#setStatus(ConnectionStatus.CONNECTED);
     return ErrorCode.OK;
@@ -276,29 +213,27 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
       return ErrorCode.ERR_INVALID_PARAMETER;
     }
     if (!this.#configIsValid()) return ErrorCode.ERR_INVALID_PARAMETER;
-    this.#reset();
-    const connection = this.#newConnection(1);
-    const error = this.#backend.connect(connection.ws, url, tlsClientOptions ?? null);
+    const host = this.#roleHost();
+    const ws = host.newPeer();
+    const error = this.#backend.connect(ws, url, tlsClientOptions ?? null);
     if (error !== ErrorCode.OK) {
-      connection.ws[kSetHooks](null);
+      host.release(ws);
       return error;
     }
-    this.#server = connection;
-    this.#clientPolled = false;
-    this.#isServer = false;
-    this.#format = this.#wireFormat;
+    this.#reset();
+    this.#role = new ClientRole(host, ws);
     this.#setStatus(ConnectionStatus.CONNECTING);
     return ErrorCode.OK;
   }
 
   /** Server: OK once bound, or the bind error; ERR_UNCONFIGURED otherwise. Never rejects. (An rxpeer extra.) */
   ready(): Promise<ErrorCode> {
-    return this.#ready ?? Promise.resolve(ErrorCode.ERR_UNCONFIGURED);
+    return this.#role instanceof ServerRole ? this.#role.ready() : Promise.resolve(ErrorCode.ERR_UNCONFIGURED);
   }
 
   /** Server: the bound port once `ready()` resolved OK (useful after port 0); else 0. */
   getLocalPort(): number {
-    return this.#listener?.getLocalPort() ?? 0;
+    return this.#role instanceof ServerRole ? this.#role.getLocalPort() : 0;
   }
 
   /**
@@ -307,21 +242,10 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
    * dropped.
    */
   close(): void {
-    if (this.#status === ConnectionStatus.DISCONNECTED && this.#listener === null) return;
-    this.#listener?.stop();
-    this.#listener = null;
-    for (const connection of this.#pending) this.#abandon(connection, -1);
-    for (const connection of this.#closing) this.#abandon(connection, -1);
-    for (const connection of this.#clients.values()) this.#abandon(connection, 1001, 'Server closed');
-    if (this.#server !== null) this.#abandon(this.#server, 1000);
-    this.#pending.clear();
-    this.#closing.clear();
-    this.#clients.clear();
-    this.#departed.clear();
-    this.#server = null;
-    this.#others.clear();
+    const role = this.#role;
+    this.#role = null;
+    role?.close();
     this.clearQueue();
-    this.#uniqueId = 0;
     this.#setStatus(ConnectionStatus.DISCONNECTED); // a driver still gets the packets that arrived
     this.#incoming.clear();
   }
@@ -331,14 +255,23 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
   /** Accepts connections, runs handshakes, reads every connection, relays, and emits the signals. */
   poll(): void {
     this.#wakePending = false;
-    if (this.#status !== ConnectionStatus.DISCONNECTED) {
-      this.#polling = true;
-      try {
-        if (this.#isServer) this.#pollServer();
-        else this.#pollClient();
-      } finally {
-        this.#polling = false;
+    const role = this.#role;
+    if (role !== null) {
+      if (role instanceof ServerRole && role.failed()) {
+        this.close();
+        this.enqueue(['connection_failed', []]);
+      } else {
+        this.#polling = true;
+        try {
+          role.poll();
+        } finally {
+          this.#polling = false;
+        }
       }
+    }
+    if (this.#droppedUnreported > 0) {
+      this.enqueue(['packets_dropped', [this.#droppedUnreported]]);
+      this.#droppedUnreported = 0;
     }
     this.flush();
   }
@@ -348,19 +281,18 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
   }
 
   isServer(): boolean {
-    return this.#isServer && this.#status !== ConnectionStatus.DISCONNECTED;
+    return this.#role instanceof ServerRole;
   }
 
   /** 1 on a server, the id the server gave a client (0 until then, and once disconnected). */
   getUniqueId(): number {
-    return this.#uniqueId;
+    const role = this.#role;
+    return role instanceof ServerRole ? 1 : (role?.uniqueId ?? 0);
   }
 
   /** Ids of the peers this one knows, in the order they joined (a client counts the server, 1). */
   getPeers(): number[] {
-    if (this.#isServer) return [...this.#clients.keys()];
-    const server = this.#status === ConnectionStatus.CONNECTED ? [1] : [];
-    return [...server, ...this.#others];
+    return this.#role?.peers() ?? [];
   }
 
   // ---- packets ----
@@ -378,13 +310,13 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
    * Sends `data` (one binary message) to the target peer. ERR_UNCONFIGURED unless CONNECTED;
    * ERR_INVALID_PARAMETER for an unknown target (or this peer itself) or data that is not
    * a Uint8Array; else what the connection's putPacket returned (the first error, for a
-   * broadcast, which still goes to everyone else).
+   * broadcast, which still goes to everyone else; every copy not sent is counted in
+   * `getDroppedPacketCount()`).
    */
   putPacket(data: Uint8Array): ErrorCode {
     if (this.#status !== ConnectionStatus.CONNECTED) return ErrorCode.ERR_UNCONFIGURED;
     if (!(data instanceof Uint8Array)) return ErrorCode.ERR_INVALID_PARAMETER;
-    const target = this.#targetPeer;
-    return this.#isServer ? this.#serverSend(target, data) : this.#clientSend(target, data);
+    return this.#role!.send(this.#targetPeer, data);
   }
 
   getAvailablePacketCount(): number {
@@ -413,12 +345,20 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
     return this.#lastWasString;
   }
 
+  /**
+   * Data packets this peer could not hand to a connection since createServer/createClient:
+   * relayed or broadcast copies refused by a client's full outbound limits, packets for a
+   * client that had just left, and what a relay bus reported lost. (An rxpeer extra.)
+   */
+  getDroppedPacketCount(): number {
+    return this.#dropped;
+  }
+
   // ---- peers ----
 
-  /** The connection to peer `id` (a client's only one is the server, 1), or null. */
+  /** The connection to peer `id` (a client's only one is the server, 1), or null; null for another node's clients. */
   getPeer(id: number): WebSocketPeer | null {
-    if (this.#isServer) return (this.#clients.get(id) ?? this.#departed.get(id))?.ws ?? null;
-    return id === 1 ? (this.#server?.ws ?? null) : null;
+    return this.#role?.getPeer(id) ?? null;
   }
 
   getPeerAddress(id: number): string {
@@ -436,26 +376,14 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
    * ERR_DOES_NOT_EXIST for an id that is not connected here.
    */
   disconnectPeer(id: number, force = false): ErrorCode {
-    if (this.#isServer) {
-      const connection = this.#clients.get(id);
-      if (connection === undefined) return ErrorCode.ERR_DOES_NOT_EXIST;
-      if (force) {
-        connection.ws.close(-1);
-        this.#removeClient(connection);
-      } else {
-        this.#startClosing(connection, 1000, '');
-      }
-      this.#wake(); // the next poll() tells the others and emits peer_disconnected
+    const role = this.#role;
+    if (role === null) return ErrorCode.ERR_DOES_NOT_EXIST;
+    if (role instanceof ClientRole && force) {
+      if (id !== 1) return ErrorCode.ERR_DOES_NOT_EXIST;
+      this.close();
       return ErrorCode.OK;
     }
-    const server = this.#server;
-    if (id !== 1 || server === null) return ErrorCode.ERR_DOES_NOT_EXIST;
-    if (force) this.close();
-    else {
-      this.#startClosing(server, 1000, '');
-      this.#wake();
-    }
-    return ErrorCode.OK;
+    return role.disconnectPeer(id, force);
   }
 
   // ---- internal surface (see multiplayerInternals) ----
@@ -472,26 +400,10 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
     this.#clock = clock ?? defaultClock;
     // Deadlines counted on the old clock keep the time they had left.
     const shift = this.#clock() - before;
-    for (const connection of this.#connections()) {
-      connection.since += shift;
-      if (connection.closingSince !== null) connection.closingSince += shift;
+    for (const connection of this.#role?.connections() ?? []) {
+      connection.deadline += shift;
       connection.ws[kSetClock](clock);
     }
-  }
-
-  #nextTimer(): number {
-    const timeout = this.#handshakeTimeout * 1000;
-    let due = Infinity;
-    for (const connection of this.#pending) due = Math.min(due, connection.since + timeout);
-    for (const connection of this.#closing) due = Math.min(due, (connection.closingSince ?? connection.since) + timeout);
-    for (const connection of this.#clients.values()) due = Math.min(due, connection.ws[kNextTimer]());
-    const server = this.#server;
-    if (server !== null) {
-      if (this.#status === ConnectionStatus.CONNECTING && this.#clientPolled) due = Math.min(due, server.since + timeout);
-      if (server.closingSince !== null) due = Math.min(due, server.closingSince + timeout);
-      due = Math.min(due, server.ws[kNextTimer]());
-    }
-    return due;
   }
 
   #takePacket(): MultiplayerPacket | undefined {
@@ -505,298 +417,39 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
     return packet;
   }
 
-  protected override delivered([name, args]: Emission<MultiplayerPeerSignals>): void {
-    // As Godot, which erases a peer after emitting peer_disconnected for it.
-    if (name === 'peer_disconnected') this.#departed.delete(args[0]);
+  protected override delivered(emission: Emission<MultiplayerPeerSignals>): void {
+    if (this.#role instanceof ServerRole) this.#role.delivered(emission);
   }
 
-  // ---- server ----
+  // ---- what the roles get ----
 
-  #pollServer(): void {
-    if (this.#bindError !== null) {
-      this.close();
-      this.enqueue(['connection_failed', []]);
-      return;
-    }
-    // Established clients first: a flood of handshakes never delays their packets.
-    for (const connection of [...this.#clients.values()]) {
-      connection.ws.poll();
-      this.#readFromClient(connection);
-      if (connection.ws.getReadyState() !== State.OPEN && this.#clients.get(connection.id) === connection) {
-        this.#removeClient(connection);
-      }
-    }
-    this.#acceptConnections();
-    const now = this.#clock();
-    const timeout = this.#handshakeTimeout * 1000;
-    for (const connection of [...this.#pending]) {
-      if (now - connection.since >= timeout) {
-        this.#pending.delete(connection);
-        this.#abandon(connection, -1);
-        continue;
-      }
-      connection.ws.poll();
-      const state = connection.ws.getReadyState();
-      if (state === State.OPEN) this.#admit(connection);
-      else if (state !== State.CONNECTING) {
-        this.#pending.delete(connection); // a failed handshake: no signal
-        this.#abandon(connection, -1);
-      }
-    }
-    this.#pollClosing(now);
+  #roleHost(): RoleHost {
+    const protocol: WireProtocol = wireProtocol(this.#wireFormat);
+    return {
+      protocol,
+      now: () => this.#clock(),
+      timeoutMs: () => this.#handshakeTimeout * 1000,
+      newPeer: () => this.#newPeer(),
+      release: (ws) => ws[kSetHooks](null),
+      store: (from, data, isString) => {
+        this.#incoming.push({ from, data, isString });
+        this.enqueue(['peer_packet', [from]]);
+      },
+      emit: (emission) => this.enqueue(emission),
+      setStatus: (status) => {
+        if (status === ConnectionStatus.DISCONNECTED) this.#role = null;
+        this.#setStatus(status);
+      },
+      dropped: (count) => {
+        this.#dropped += count;
+        this.#droppedUnreported += count;
+        if (!this.#polling) this.#wake();
+      },
+      wake: () => this.#wake(),
+    };
   }
 
-  #acceptConnections(): void {
-    const listener = this.#listener;
-    if (listener === null) return;
-    for (let incoming = listener.take(); incoming !== null; incoming = listener.take()) {
-      if (this.refuseNewConnections || this.#pending.size >= MAX_PENDING_CONNECTIONS) {
-        incoming.refuse();
-        continue;
-      }
-      const connection = this.#newConnection(0);
-      if (incoming.accept(connection.ws) === ErrorCode.OK) this.#pending.add(connection);
-      else {
-        connection.ws[kSetHooks](null);
-        incoming.refuse();
-      }
-    }
-  }
-
-  /** A handshake completed: give the client its id and introduce it (Godot 3: ID, ADD(1), ADD both ways). */
-  #admit(connection: Connection): void {
-    this.#pending.delete(connection);
-    if (this.refuseNewConnections) {
-      this.#startClosing(connection, CLOSE_TRY_AGAIN_LATER, 'Not accepting new connections');
-      return;
-    }
-    const id = this.#newClientId();
-    const { ws } = connection;
-    let error: ErrorCode;
-    if (this.#format === 'godot4') {
-      error = ws.putPacket(encodeId(id));
-    } else {
-      error = ws.putPacket(encodeSystemMessage(MessageType.ID, id));
-      if (error === ErrorCode.OK) error = ws.putPacket(encodeSystemMessage(MessageType.ADD, 1));
-      if (error === ErrorCode.OK) {
-        const added = encodeSystemMessage(MessageType.ADD, id);
-        for (const other of this.#clients.values()) {
-          other.ws.putPacket(added);
-          ws.putPacket(encodeSystemMessage(MessageType.ADD, other.id));
-        }
-      }
-    }
-    if (error !== ErrorCode.OK) {
-      this.#abandon(connection, -1); // could not even send the id: as Godot, the client is dropped
-      return;
-    }
-    connection.id = id;
-    this.#clients.set(id, connection);
-    this.enqueue(['peer_connected', [id]]);
-    this.#readFromClient(connection); // anything that came with the handshake
-  }
-
-  #readFromClient(connection: Connection): void {
-    const { ws } = connection;
-    while (ws.getAvailablePacketCount() > 0) {
-      const data = ws.getPacket();
-      if (connection.closingSince !== null) continue; // closing: what follows is not read
-      const isString = ws.wasStringPacket();
-      if (this.#format === 'godot4') this.#store(connection.id, data, isString);
-      else this.#routeFromClient(connection, data);
-    }
-  }
-
-  /** Godot 3 server: check a client's message, keep it if it is for the server, relay it. */
-  #routeFromClient(connection: Connection, data: Uint8Array): void {
-    const message = decodeMessage(data);
-    if ('error' in message) return this.#startClosing(connection, CLOSE_PROTOCOL_ERROR, message.error);
-    if (message.type !== MessageType.DATA) {
-      return this.#startClosing(connection, CLOSE_PROTOCOL_ERROR, `Only the server sends ${MessageType[message.type]} messages`);
-    }
-    const sender = connection.id;
-    if (message.from !== sender) {
-      return this.#startClosing(connection, CLOSE_POLICY_VIOLATION, `Spoofed sender id ${message.from} (yours is ${sender})`);
-    }
-    const { to } = message;
-    if (to === 1 || to === 0 || to < -1) this.#store(sender, message.payload, false);
-    if (to === 0 || to < 0) {
-      for (const other of this.#clients.values()) {
-        if (other.id !== sender && other.id !== -to) other.ws.putPacket(data);
-      }
-    } else if (to > 1 && to !== sender) {
-      // An unknown target (it may have just left) is dropped, as Godot 3 does.
-      this.#clients.get(to)?.ws.putPacket(data);
-    }
-  }
-
-  #serverSend(target: number, data: Uint8Array): ErrorCode {
-    const message = this.#format === 'godot3' ? encodeMessage(MessageType.DATA, 1, target, data) : data;
-    if (target > 0) {
-      const connection = this.#clients.get(target);
-      return connection === undefined ? ErrorCode.ERR_INVALID_PARAMETER : connection.ws.putPacket(message);
-    }
-    let result = ErrorCode.OK;
-    for (const connection of this.#clients.values()) {
-      if (connection.id === -target) continue;
-      const error = connection.ws.putPacket(message);
-      if (result === ErrorCode.OK) result = error;
-    }
-    return result;
-  }
-
-  /** A client left (or was dropped): tell the others (Godot 3: DEL), then peer_disconnected. */
-  #removeClient(connection: Connection): void {
-    const { id } = connection;
-    this.#clients.delete(id);
-    this.#departed.set(id, connection);
-    if (this.#format === 'godot3') {
-      const deleted = encodeSystemMessage(MessageType.DEL, id);
-      for (const other of this.#clients.values()) other.ws.putPacket(deleted);
-    }
-    this.enqueue(['peer_disconnected', [id]]);
-    if (connection.ws.getReadyState() === State.CLOSED) connection.ws[kSetHooks](null);
-    else {
-      if (connection.closingSince === null) connection.closingSince = this.#clock();
-      this.#closing.add(connection);
-    }
-  }
-
-  #pollClosing(now: number): void {
-    const timeout = this.#handshakeTimeout * 1000;
-    for (const connection of [...this.#closing]) {
-      connection.ws.poll();
-      if (connection.ws.getReadyState() === State.CLOSED || now - (connection.closingSince ?? connection.since) >= timeout) {
-        this.#closing.delete(connection);
-        this.#abandon(connection, -1);
-      }
-    }
-  }
-
-  #newClientId(): number {
-    const isTaken = (id: number): boolean => id < MIN_CLIENT_ID || this.#clients.has(id) || this.#departed.has(id);
-    return this.#backend.newId !== undefined ? this.#backend.newId(isTaken) : randomClientId(isTaken);
-  }
-
-  // ---- client ----
-
-  #pollClient(): void {
-    const server = this.#server!;
-    if (!this.#clientPolled) {
-      // Counted from the first poll(), so a driver's clock (virtual time) sees the whole timeout.
-      this.#clientPolled = true;
-      server.since = this.#clock();
-    }
-    const { ws } = server;
-    ws.poll();
-    while (ws.getAvailablePacketCount() > 0) {
-      const data = ws.getPacket();
-      if (server.closingSince === null) this.#readFromServer(server, data, ws.wasStringPacket());
-    }
-    const now = this.#clock();
-    const timeout = this.#handshakeTimeout * 1000;
-    const timedOut =
-      (this.#status === ConnectionStatus.CONNECTING && now - server.since >= timeout) ||
-      (server.closingSince !== null && now - server.closingSince >= timeout);
-    if (timedOut) ws.close(-1);
-    if (ws.getReadyState() === State.CLOSED) this.#serverLost();
-  }
-
-  #readFromServer(server: Connection, data: Uint8Array, isString: boolean): void {
-    if (this.#format === 'godot4') {
-      if (this.#status === ConnectionStatus.CONNECTED) return this.#store(1, data, isString);
-      const id = decodeIdHandshake(data);
-      if (typeof id !== 'number') return this.#startClosing(server, CLOSE_PROTOCOL_ERROR, id.error);
-      this.#uniqueId = id;
-      return this.#connected();
-    }
-    const message = decodeMessage(data);
-    if ('error' in message) return this.#startClosing(server, CLOSE_PROTOCOL_ERROR, message.error);
-    if (message.type === MessageType.DATA) return this.#store(message.from, message.payload, false);
-    const id = systemMessageId(message);
-    switch (message.type) {
-      case MessageType.ID:
-        if (!isClientId(id)) return this.#startClosing(server, CLOSE_PROTOCOL_ERROR, `Invalid ID received from server: ${id}`);
-        if (this.#uniqueId !== 0) return this.#startClosing(server, CLOSE_PROTOCOL_ERROR, 'A second ID message');
-        this.#uniqueId = id;
-        return;
-      case MessageType.ADD:
-        if (id === 1) {
-          if (this.#uniqueId === 0) return this.#startClosing(server, CLOSE_PROTOCOL_ERROR, 'ADD(1) came before the ID message');
-          if (this.#status === ConnectionStatus.CONNECTING) this.#connected();
-          return;
-        }
-        if (!isClientId(id) || id === this.#uniqueId) {
-          return this.#startClosing(server, CLOSE_PROTOCOL_ERROR, `Invalid ADD message: peer id ${id}`);
-        }
-        if (!this.#others.has(id)) {
-          this.#others.add(id);
-          this.enqueue(['peer_connected', [id]]);
-        }
-        return;
-      case MessageType.DEL:
-        if (this.#others.delete(id)) this.enqueue(['peer_disconnected', [id]]);
-        return;
-    }
-  }
-
-  #connected(): void {
-    this.#setStatus(ConnectionStatus.CONNECTED);
-    this.enqueue(['peer_connected', [1]]);
-    this.enqueue(['connection_succeeded', []]);
-  }
-
-  #clientSend(target: number, data: Uint8Array): ErrorCode {
-    const server = this.#server!;
-    if (target === this.#uniqueId) return ErrorCode.ERR_INVALID_PARAMETER;
-    if (this.#format === 'godot4') {
-      if (target > 1) return ErrorCode.ERR_INVALID_PARAMETER; // only the server is known
-      return target === -1 ? ErrorCode.OK : server.ws.putPacket(data);
-    }
-    if (target > 1 && !this.#others.has(target)) return ErrorCode.ERR_INVALID_PARAMETER;
-    return server.ws.putPacket(encodeMessage(MessageType.DATA, this.#uniqueId, target, data));
-  }
-
-  /** The connection to the server is CLOSED: every peer leaves, or the connection failed. */
-  #serverLost(): void {
-    const wasConnected = this.#status === ConnectionStatus.CONNECTED;
-    this.#server!.ws[kSetHooks](null);
-    this.#server = null;
-    if (wasConnected) {
-      for (const id of this.#others) this.enqueue(['peer_disconnected', [id]]);
-      this.enqueue(['peer_disconnected', [1]]);
-      this.enqueue(['server_disconnected', []]);
-    } else {
-      this.enqueue(['connection_failed', []]);
-    }
-    this.#others.clear();
-    this.#uniqueId = 0;
-    this.#setStatus(ConnectionStatus.DISCONNECTED);
-  }
-
-  // ---- shared ----
-
-  #store(from: number, data: Uint8Array, isString: boolean): void {
-    this.#incoming.push({ from, data, isString });
-    this.enqueue(['peer_packet', [from]]);
-  }
-
-  /** Closes with a close frame and keeps polling the connection until it ends (or the timeout forces it). */
-  #startClosing(connection: Connection, code: number, reason: string): void {
-    if (connection.closingSince !== null) return;
-    connection.closingSince = this.#clock();
-    connection.ws.close(code, fitCloseReason(reason));
-    if (this.#isServer && this.#clients.get(connection.id) !== connection) this.#closing.add(connection);
-  }
-
-  /** Forgets a connection: closes it (a code ≥ 0 with a close frame, finished by the transport alone). */
-  #abandon(connection: Connection, code: number, reason = ''): void {
-    connection.ws[kSetHooks](null);
-    if (connection.ws.getReadyState() === State.OPEN && code >= 0) connection.ws.close(code, reason);
-    else connection.ws.close(CLOSE_CODE_ABNORMAL);
-  }
-
-  #newConnection(id: number): Connection {
+  #newPeer(): WebSocketPeer {
     const ws = new WebSocketPeer();
     ws.supportedProtocols = [...this.supportedProtocols];
     ws.handshakeHeaders = [...this.handshakeHeaders];
@@ -807,7 +460,7 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
     ws[kSetClock](this.#clockOverride);
     // A state change outside our poll() (a connection dropped by hand) needs a poll() to be seen.
     ws[kSetHooks]({ stateChanged: () => this.#polling || this.#wake(), wake: () => this.#wake() });
-    return { ws, id, since: this.#clock(), closingSince: null };
+    return ws;
   }
 
   #configIsValid(): boolean {
@@ -818,22 +471,12 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
     );
   }
 
-  *#connections(): Iterable<Connection> {
-    yield* this.#pending;
-    yield* this.#clients.values();
-    yield* this.#closing;
-    if (this.#server !== null) yield this.#server;
-  }
-
   #reset(): void {
     this.#incoming.clear();
     this.#packetError = ErrorCode.OK;
     this.#lastWasString = false;
-    this.#bindError = null;
-    this.#ready = null;
-    this.#uniqueId = 0;
-    this.#others.clear();
-    this.#departed.clear();
+    this.#dropped = 0;
+    this.#droppedUnreported = 0;
     this.clearQueue();
   }
 
@@ -848,9 +491,4 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
     this.#status = status;
     this.#hooks?.statusChanged(status);
   }
-}
-
-/** Close reasons are at most 123 UTF-8 bytes; ours are ASCII, cut to fit just in case. */
-function fitCloseReason(reason: string): string {
-  return utf8ByteLength(reason) <= 123 ? reason : reason.slice(0, 120);
 }
