@@ -13,6 +13,7 @@ module.exports = {
     '^rxpeer/redis$': '<rootDir>/src/redis/index.ts',
     // The Node platform; bundlers for browsers take platform.browser.ts (package.json "imports").
     '^#platform$': '<rootDir>/src/peer/platform.ts',
+    '^#server-platform$': '<rootDir>/src/peer/server-platform.ts',
     '^rxpeer/rxjs-compat$': '<rootDir>/src/rxjs-compat/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

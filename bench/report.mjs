@@ -114,6 +114,20 @@ export function summarize(raw) {
     summary.part3 = { servers };
   }
 
+  if (raw.part5) {
+    const rounds = raw.part5.rounds.filter((r) => ok(r.ws) && ok(r['from-peer']));
+    const t = (r, client) => r[client].throughput[16];
+    summary.stack = {
+      rounds: rounds.length,
+      ws: { messagesPerSecond: median(rounds.map((r) => t(r, 'ws').messagesPerSecond)), cpuMicrosPerMessage: median(rounds.map((r) => t(r, 'ws').cpuMicrosPerMessage)), p50: median(rounds.map((r) => r.ws.latency.p50)), p99: median(rounds.map((r) => r.ws.latency.p99)) },
+      rxpeer: { messagesPerSecond: median(rounds.map((r) => t(r, 'from-peer').messagesPerSecond)), cpuMicrosPerMessage: median(rounds.map((r) => t(r, 'from-peer').cpuMicrosPerMessage)), p50: median(rounds.map((r) => r['from-peer'].latency.p50)), p99: median(rounds.map((r) => r['from-peer'].latency.p99)) },
+      throughputRatio: spread(rounds.map((r) => t(r, 'from-peer').messagesPerSecond / t(r, 'ws').messagesPerSecond)),
+      cpuRatio: spread(rounds.map((r) => t(r, 'from-peer').cpuMicrosPerMessage / t(r, 'ws').cpuMicrosPerMessage)),
+      p99MinusWs: spread(rounds.map((r) => r['from-peer'].latency.p99 - r.ws.latency.p99)),
+    };
+  }
+  if (raw.part6 && ok(raw.part6)) summary.relayMemory = raw.part6;
+
   summary.targets = targets(raw, summary);
   return summary;
 }
@@ -135,7 +149,25 @@ function targets(raw, summary) {
     const count = idle.fromPeer?.count ?? idle.ws?.count;
     add(`idle CPU, ${count} fromPeer connections ≤ 1% of one core`, idle.fromPeer?.cpuPercentOfCore, '≤ 1%', idle.fromPeer?.cpuPercentOfCore <= 1, '%');
     add(`memory per connection (heap + external), ${count} connections ≤ 1.25× raw ws`, idle.heapAndExternalRatio, '≤ 1.25×', idle.heapAndExternalRatio <= 1.25, '×');
-    add(`memory per connection (RSS), ${count} connections ≤ 1.25× raw ws`, idle.rssRatio, '≤ 1.25×', idle.rssRatio <= 1.25, '×');
+    add(`memory per connection (RSS), ${count} connections ≤ 1.15× raw ws`, idle.rssRatio, '≤ 1.15×', idle.rssRatio <= 1.15, '×');
+  }
+  if (fp) {
+    const c = fp.throughput[16]?.cpuRatioToWs;
+    add('client CPU per echoed message at 16 B ≤ 0.7× raw ws (fromPeer, on demand)', c?.median, '≤ 0.70×', c?.median <= 0.7, '×');
+  }
+  if (idle) {
+    const openRatio = idle.fromPeer && idle.ws ? idle.fromPeer.openMs / idle.ws.openMs : NaN;
+    add(`connection set-up time, ${idle.fromPeer?.count ?? ''} connections ≤ 1.1× raw ws`, openRatio, '≤ 1.10×', openRatio <= 1.1, '×');
+  }
+  const stack = summary.stack;
+  if (stack) {
+    add('stack against stack, 16 B echo: rxpeer client + listen() ≥ 1.5× ws client + ws server', stack.throughputRatio.median, '≥ 1.50×', stack.throughputRatio.median >= 1.5, '×');
+    add('stack against stack, p99 latency ≤ ws stack p99 + 20 µs', stack.p99MinusWs.median, '≤ +20 µs', stack.p99MinusWs.median <= 20, 'µs');
+  }
+  const relay = summary.relayMemory;
+  if (relay) {
+    const over = relay.bytesPerQueuedCopy - relay.messageBytes;
+    add(`relay memory per queued ${relay.messageBytes}-byte packet ≤ packet + 96 B`, over, '≤ +96 B', over <= 96, 'B over the packet');
   }
   for (const kind of ['tcp-server', 'listen']) {
     const s = summary.part3?.servers[kind];
@@ -352,12 +384,41 @@ export function renderMarkdown(raw, summary) {
     out.push('');
   }
 
+  if (summary.stack) {
+    const s4 = summary.stack;
+    out.push(`### 5. Stack against stack, 16 B, ${c.inFlight} in flight (median of ${s4.rounds} round(s))`);
+    out.push('');
+    out.push('Both ends swapped together: an rxpeer client (fromPeer, on demand) on an rxpeer `listen()` server against a ws client on a ws server.');
+    out.push('');
+    out.push(
+      table(
+        ['stack', 'msg/s', '× ws', 'client µs/msg', '× ws', 'p50 µs', 'p99 µs', 'p99 − ws p99 (µs)'],
+        [
+          ['ws client + ws server', int(s4.ws.messagesPerSecond), '1', fixed(s4.ws.cpuMicrosPerMessage, 2), '1', int(s4.ws.p50), int(s4.ws.p99), '0'],
+          ['rxpeer client + listen()', int(s4.rxpeer.messagesPerSecond), ratio(s4.throughputRatio), fixed(s4.rxpeer.cpuMicrosPerMessage, 2), ratio(s4.cpuRatio, false), int(s4.rxpeer.p50), int(s4.rxpeer.p99), signed(s4.p99MinusWs)],
+        ],
+      ),
+    );
+    out.push('');
+  }
+  if (summary.relayMemory) {
+    const r = summary.relayMemory;
+    out.push('### 6. Relay memory per queued packet');
+    out.push('');
+    out.push(
+      `A Godot 3 multiplayer server relays ${int(r.packets)} broadcast packets of ${r.size} B (${r.messageBytes} B with the header) to ${r.receivers} clients that stopped reading: ` +
+        `${int(r.copiesQueued)} of the ${int(r.copiesSent)} copies were still queued in the server (the rest in the kernel's socket buffers); heap + external grew by ` +
+        `${kib(r.heapAndExternalGrowth)}, **${fixed(r.bytesPerQueuedCopy, 1)} B per queued copy** (${r.dropped} dropped).`,
+    );
+    out.push('');
+  }
   out.push('### Targets (read from the tables above, medians of per-round ratios)');
   out.push('');
   const fmt = (t) => {
     if (!Number.isFinite(t.value)) return '—';
     if (t.unit === '×') return `${t.value.toFixed(2)}×`;
     if (t.unit === 'µs') return `${t.value >= 0 ? '+' : '−'}${Math.abs(t.value).toFixed(0)} µs`;
+    if (t.unit === 'B over the packet') return `${t.value >= 0 ? '+' : '−'}${Math.abs(t.value).toFixed(1)} B`;
     return `${t.value.toFixed(2)} ${t.unit}`;
   };
   out.push(table(['target', 'measured', 'limit', 'met'], summary.targets.map((t) => [t.name, fmt(t), t.limit, t.met === null ? 'not measured' : t.met ? 'yes' : '**no**'])));

@@ -5,7 +5,7 @@
 //                                  bench/results/latest.json
 //   npm run bench -- --quick       short smoke run: prints the table, writes only
 //                                  bench/results/quick.json.tmp
-// Options: --rounds N  --server-rounds N  --only 1,2,3  --clients ws,from-peer,…
+// Options: --rounds N  --server-rounds N  --only 1,2,3,4,5,6  --clients ws,from-peer,…
 //          --profile (node --cpu-prof in every child, into bench/results/profiles/)
 //          --write / --no-write (BENCHMARKS.md and latest.json; default: full runs write)
 //
@@ -77,7 +77,7 @@ const QUICK = {
 const config = { ...(options.quick ? QUICK : FULL), peerBufferBytes: PEER_BUFFER_BYTES };
 if (options.rounds) config.rounds = Number(options.rounds);
 if (options['server-rounds']) config.serverRounds = Number(options['server-rounds']);
-const parts = new Set((options.only ?? '1,2,3,4').split(',').map(Number));
+const parts = new Set((options.only ?? '1,2,3,4,5,6').split(',').map(Number));
 // Part 4 (across nodes, rxpeer/redis) needs Debian's redis-server; without it the part is skipped, and said so.
 const redisConfig = options.quick ? REDIS_QUICK : REDIS_FULL;
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
@@ -410,13 +410,70 @@ async function part3() {
   return { rounds };
 }
 
+/** Stack against stack at 16 B: an rxpeer client on an rxpeer listen() server against a ws client on a ws server. */
+async function part5() {
+  const rounds = [];
+  const pairs = [
+    ['ws', 'ws'],
+    ['from-peer', 'listen'],
+  ];
+  for (let round = 0; round < config.rounds; round++) {
+    const results = {};
+    for (const [client, kind] of rotate(pairs, round)) {
+      step(`part 5 · round ${round + 1}/${config.rounds} · ${client} client on a ${kind} server`);
+      let server;
+      try {
+        server = await startServer(kind);
+        results[client] = await runMeasurement(
+          'client.mjs',
+          [
+            '--client', client,
+            '--url', `ws://127.0.0.1:${server.port}`,
+            '--sizes', 16,
+            '--in-flight', config.inFlight,
+            '--warm-ms', config.warmMs,
+            '--measure-ms', config.measureMs,
+            '--max-messages', config.maxMessages,
+            '--round-trips', config.roundTrips,
+            '--latency-size', 16,
+          ],
+          { capMs: 60_000, server, name: `stack-${client}-on-${kind}-round${round + 1}` },
+        );
+      } catch (error) {
+        results[client] = { error: String(error.message).split('\n')[0] };
+        fail(`part 5, round ${round + 1}, ${client} on ${kind}`, error);
+      } finally {
+        await server?.stop();
+      }
+      stepFinished();
+    }
+    rounds.push(results);
+  }
+  return { rounds };
+}
+
+/** The relay's memory per queued packet (bench/relay-memory.mjs). */
+async function part6() {
+  step('part 6 · relay memory per queued packet');
+  try {
+    return await runMeasurement('relay-memory.mjs', [], { capMs: 120_000, server: null, execArgv: ['--expose-gc'], name: 'relay-memory' });
+  } catch (error) {
+    fail('part 6', error);
+    return { error: String(error.message).split('\n')[0] };
+  } finally {
+    stepFinished();
+  }
+}
+
 // ---- run ----
 
 stepTotal =
   (parts.has(1) ? config.rounds * clients.length : 0) +
   (parts.has(2) ? config.idleCounts.length * 2 : 0) +
   (parts.has(3) ? config.serverRounds * SERVER_KINDS.length : 0) +
-  (parts.has(4) && hasRedis ? 1 + redisConfig.nodeCounts.length : 0);
+  (parts.has(4) && hasRedis ? 1 + redisConfig.nodeCounts.length : 0) +
+  (parts.has(5) ? config.rounds * 2 : 0) +
+  (parts.has(6) ? 1 : 0);
 
 const raw = {
   schema: 1,
@@ -449,6 +506,8 @@ if (parts.has(4)) {
     }
   }
 }
+if (parts.has(5)) raw.part5 = await part5();
+if (parts.has(6)) raw.part6 = await part6();
 raw.machine.loadAverageAtEnd = loadavg().map((n) => Math.round(n * 100) / 100);
 raw.durationSeconds = Math.round((Date.now() - startedAt) / 1000);
 raw.errors = errors;

@@ -103,10 +103,10 @@ export function applyPeerOptions(peer: WebSocketPeer, options: PeerOptions, call
  * connection with 1000. A bad URL or option throws at the call.
  *
  * @example
- * connect('ws://127.0.0.1:9080', { protocols: ['demo-chat'] }).pipe(
+ * const subscription = connect('ws://127.0.0.1:9080', { protocols: ['demo-chat'] }).pipe(
  *   switchMap((socket) => socket.packets$),
  *   retry({ delay: 1000 }),
- * ).subscribe((packet) => console.log(packet.text));
+ * ).subscribe((packet) => console.log(packet.text)); // subscription.unsubscribe() closes it with 1000
  */
 export function connect(url: string, options: ConnectOptions = {}): Observable<ObservablePeer> {
   // Validate everything now, so a bad URL or option fails at the call site.

@@ -40,9 +40,16 @@ export interface ListenOptions extends PeerOptions, FromPeerOptions {
  * Unsubscribing stops the server and closes the clients still connected with 1001.
  *
  * @example
- * listen(8000, { protocols: ['demo-chat'], onListening: (port) => console.log(`on ${port}`) })
- *   .pipe(mergeMap((client) => client.packets$.pipe(tap((p) => client.send(p.text ?? p.data)))))
- *   .subscribe();
+ * const server = listen(8000, { protocols: ['demo-chat'], onListening: (port) => console.log(`on ${port}`) })
+ *   .pipe(
+ *     mergeMap((client) =>
+ *       client.packets$.pipe(
+ *         // A full outbound buffer is an answer too: tell the client rather than drop its message.
+ *         tap((p) => client.send(p.text ?? p.data) !== ErrorCode.OK && client.close(1013, 'echo backlog full')),
+ *       ),
+ *     ),
+ *   )
+ *   .subscribe(); // an echo server; a client that drops ends only its own packets$. server.unsubscribe() stops it.
  */
 export function listen(port: number, options: ListenOptions = {}): Observable<ObservablePeer> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

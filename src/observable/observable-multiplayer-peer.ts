@@ -1,16 +1,15 @@
-import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
 import { ErrorCode } from '../peer/constants.js';
+import { kNextTimer, kSetClock, kSetHooks, kTakePacket } from '../peer/internal.js';
 import {
   ConnectionStatus,
-  multiplayerInternals,
-  type MultiplayerHooks,
-  type MultiplayerInternals,
   type MultiplayerPacket,
   WebSocketMultiplayerPeer,
 } from '../peer/multiplayer/websocket-multiplayer-peer.js';
+import type { MultiplayerHooks } from '../peer/multiplayer/multiplayer-types.js';
 import { encodeUtf8 } from '../peer/utf8.js';
 import { type FromPeerOptions, validateFromPeerOptions } from './observable-peer.js';
-import { PollLoop, type PollTarget } from './poll-loop.js';
+import { type DriverStream, PeerDriver } from './peer-driver.js';
 
 /** Why a multiplayer peer ended: closed here, never connected, or lost its server. */
 export type MultiplayerCloseReason = 'closed' | 'connection_failed' | 'server_disconnected';
@@ -27,6 +26,8 @@ export interface ObservableMultiplayerPeer {
   readonly peers$: Observable<readonly number[]>;
   /** Every packet, in order, exactly once, with its sender; completes after DISCONNECTED. */
   readonly packets$: Observable<MultiplayerPacket>;
+  /** How many data packets the peer dropped in each poll() that dropped some (`packets_dropped`); completes after DISCONNECTED. */
+  readonly dropped$: Observable<number>;
   /** One value when the peer is DISCONNECTED (why), then completes. */
   readonly close$: Observable<MultiplayerCloseReason>;
   /**
@@ -37,15 +38,6 @@ export interface ObservableMultiplayerPeer {
   /** `peer.close()`: DISCONNECTED at once, every stream completes with close$ 'closed'. */
   close(): void;
 }
-
-type Lists = {
-  status: Subscriber<ConnectionStatus>[];
-  connected: Subscriber<number>[];
-  disconnected: Subscriber<number>[];
-  peers: Subscriber<readonly number[]>[];
-  packets: Subscriber<MultiplayerPacket>[];
-  close: Subscriber<MultiplayerCloseReason>[];
-};
 
 const wrappers = /* @__PURE__ */ new WeakMap<WebSocketMultiplayerPeer, ObservableMultiplayerPeerImpl>();
 
@@ -64,7 +56,8 @@ const wrappers = /* @__PURE__ */ new WeakMap<WebSocketMultiplayerPeer, Observabl
  * const game = fromMultiplayerPeer(peer);
  * game.peers$.subscribe((ids) => console.log('players', ids));
  * game.packets$.subscribe(({ from, data }) => console.log(from, new TextDecoder().decode(data)));
- * game.send('hello', 1);   // to the server
+ * // send() works once CONNECTED (before that it returns ERR_UNCONFIGURED): wait for it.
+ * game.status$.pipe(filter((s) => s === ConnectionStatus.CONNECTED), take(1)).subscribe(() => game.send('hello', 1)); // to the server
  */
 export function fromMultiplayerPeer(peer: WebSocketMultiplayerPeer, options: FromPeerOptions = {}): ObservableMultiplayerPeer {
   if (!(peer instanceof WebSocketMultiplayerPeer)) throw new TypeError('fromMultiplayerPeer: expected a WebSocketMultiplayerPeer');
@@ -79,46 +72,45 @@ export function fromMultiplayerPeer(peer: WebSocketMultiplayerPeer, options: Fro
   return wrapper;
 }
 
-class ObservableMultiplayerPeerImpl implements ObservableMultiplayerPeer, PollTarget, MultiplayerHooks {
+class ObservableMultiplayerPeerImpl
+  extends PeerDriver<ConnectionStatus, MultiplayerPacket, MultiplayerCloseReason>
+  implements ObservableMultiplayerPeer, MultiplayerHooks
+{
   readonly peer: WebSocketMultiplayerPeer;
-  readonly scheduler: SchedulerLike;
-  readonly pollInterval: number | undefined;
   readonly status$: Observable<ConnectionStatus>;
   readonly peerConnected$: Observable<number>;
   readonly peerDisconnected$: Observable<number>;
   readonly peers$: Observable<readonly number[]>;
   readonly packets$: Observable<MultiplayerPacket>;
+  readonly dropped$: Observable<number>;
   readonly close$: Observable<MultiplayerCloseReason>;
+  protected readonly closedStatus = ConnectionStatus.DISCONNECTED;
+  protected readonly name = 'fromMultiplayerPeer';
 
-  readonly #loop: PollLoop;
-  readonly #internals: MultiplayerInternals;
-  #lists: Lists = { status: [], connected: [], disconnected: [], peers: [], packets: [], close: [] };
-  #refs = 0;
-  #attached = false;
-  #polling = false;
-  #announced: ConnectionStatus;
-  /** Statuses seen during the current poll(), announced after it (after the signals of that poll). */
-  #pendingStatuses: ConnectionStatus[] = [];
+  readonly #connected: DriverStream<number>;
+  readonly #disconnected: DriverStream<number>;
+  readonly #peerLists: DriverStream<readonly number[]>;
+  readonly #dropped: DriverStream<number>;
   #peers: readonly number[] = [];
   #reason: MultiplayerCloseReason = 'closed';
-  #finished: MultiplayerCloseReason | null = null;
 
   readonly #onConnected = (id: number): void => {
     this.#peers = [...this.#peers.filter((p) => p !== id), id];
-    this.#emit(this.#lists.connected, id);
-    this.#emit(this.#lists.peers, this.#peers);
+    this.emit(this.#connected, id);
+    this.emit(this.#peerLists, this.#peers);
   };
   readonly #onDisconnected = (id: number): void => {
     this.#peers = this.#peers.filter((p) => p !== id);
-    this.#emit(this.#lists.disconnected, id);
-    this.#emit(this.#lists.peers, this.#peers);
+    this.emit(this.#disconnected, id);
+    this.emit(this.#peerLists, this.#peers);
   };
   // One packet per signal keeps packets in wire order with the joins and leaves around them.
   readonly #onPacket = (): void => {
-    if (this.#lists.packets.length === 0) return;
-    const packet = this.#internals.takePacket();
-    if (packet !== undefined) this.#emit(this.#lists.packets, packet);
+    if (this.packetStream.subscribers.length === 0) return;
+    const packet = this.peer[kTakePacket]();
+    if (packet !== undefined) this.emit(this.packetStream, packet);
   };
+  readonly #onDropped = (count: number): void => this.emit(this.#dropped, count);
   readonly #onFailed = (): void => {
     this.#reason = 'connection_failed';
   };
@@ -127,26 +119,19 @@ class ObservableMultiplayerPeerImpl implements ObservableMultiplayerPeer, PollTa
   };
 
   constructor(peer: WebSocketMultiplayerPeer, scheduler: SchedulerLike, pollInterval: number | undefined) {
+    super(scheduler, pollInterval, peer.getConnectionStatus());
     this.peer = peer;
-    this.scheduler = scheduler;
-    this.pollInterval = pollInterval;
-    this.#loop = new PollLoop(scheduler, pollInterval, this);
-    this.#internals = multiplayerInternals(peer);
-    this.#announced = peer.getConnectionStatus();
-    const stream = <K extends keyof Lists>(key: K) =>
-      new Observable<Lists[K][number] extends Subscriber<infer T> ? T : never>((subscriber) =>
-        this.#subscribe(key, subscriber as unknown as Lists[K][number]),
-      );
-    this.status$ = stream('status');
-    this.peerConnected$ = stream('connected');
-    this.peerDisconnected$ = stream('disconnected');
-    this.peers$ = stream('peers');
-    this.packets$ = stream('packets');
-    this.close$ = stream('close');
-  }
-
-  get finished(): boolean {
-    return this.#finished !== null;
+    this.#connected = this.addStream<number>({});
+    this.#disconnected = this.addStream<number>({});
+    this.#peerLists = this.addStream<readonly number[]>({ start: (s) => s.next(this.#peers), replay: (s) => s.next([]) });
+    this.#dropped = this.addStream<number>({});
+    this.status$ = this.observe(this.statusStream);
+    this.peerConnected$ = this.observe(this.#connected);
+    this.peerDisconnected$ = this.observe(this.#disconnected);
+    this.peers$ = this.observe(this.#peerLists);
+    this.packets$ = this.observe(this.packetStream);
+    this.dropped$ = this.observe(this.#dropped);
+    this.close$ = this.observe(this.endStream);
   }
 
   send(data: Uint8Array | string, to = 0): ErrorCode {
@@ -165,168 +150,69 @@ class ObservableMultiplayerPeerImpl implements ObservableMultiplayerPeer, PollTa
     this.peer.close();
   }
 
-  // ---- MultiplayerHooks ----
-
-  statusChanged(status: ConnectionStatus): void {
-    if (this.#polling) this.#pendingStatuses.push(status);
-    else this.#announce(status);
-  }
-
-  wake(): void {
-    this.#loop.wake();
-  }
-
-  // ---- PollTarget ----
-
   runPoll(): void {
-    if (!this.#attached) return;
-    this.#polling = true;
-    try {
+    if (!this.isAttached) return;
+    this.pollPeer(() => {
       // Packets left from before packets$ had a subscriber; the rest come one per signal.
-      this.#drainPackets();
+      this.drainPackets();
       this.peer.poll();
-    } finally {
-      this.#polling = false;
-    }
-    const statuses = this.#pendingStatuses;
-    this.#pendingStatuses = [];
-    for (const status of statuses) this.#announce(status);
+    });
+    // After the signals of that poll.
+    for (const status of this.takePendingStatuses()) this.announce(status);
   }
 
   nextTimer(): number {
-    return this.#internals.nextTimer();
+    return this.peer[kNextTimer]();
   }
 
-  // ---- private ----
-
-  #subscribe<K extends keyof Lists>(key: K, subscriber: Lists[K][number]): () => void {
-    if (this.#finished !== null) {
-      this.#replayFinished(key, subscriber);
-      return () => {};
-    }
-    const first = this.#refs === 0;
-    if (first) {
-      // While nobody listened the peer may have moved on (createClient after fromMultiplayerPeer).
-      this.#announced = this.peer.getConnectionStatus();
-      this.#peers = this.peer.getPeers();
-    }
-    if (key === 'status') (subscriber as Subscriber<ConnectionStatus>).next(this.#announced);
-    if (key === 'peers') (subscriber as Subscriber<readonly number[]>).next(this.#peers);
-    (this.#lists[key] as Lists[K][number][]).push(subscriber);
-    this.#refs++;
-    if (first) this.#attach();
-    else if (key === 'packets' && this.peer.getAvailablePacketCount() > 0) this.#loop.wake();
-    return () => {
-      if (this.#finished !== null) return;
-      const list = this.#lists[key] as Lists[K][number][];
-      const index = list.indexOf(subscriber);
-      if (index < 0) return;
-      list.splice(index, 1);
-      if (--this.#refs === 0) this.#detach();
-    };
+  protected readStatus(): ConnectionStatus {
+    return this.peer.getConnectionStatus();
   }
 
-  #attach(): void {
-    if (!this.#internals.setHooks(this)) {
-      const error = new Error('fromMultiplayerPeer: this peer is already driven by another wrapper');
-      for (const list of Object.values(this.#lists) as Subscriber<unknown>[][]) for (const s of [...list]) s.error(error);
-      return;
+  protected override resync(): void {
+    // While nobody listened the peer may have moved on (createClient after fromMultiplayerPeer).
+    this.#peers = this.peer.getPeers();
+  }
+
+  protected hook(on: boolean): boolean {
+    if (!on) {
+      this.peer[kSetHooks](null);
+      this.peer[kSetClock](null);
+      return true;
     }
-    this.#attached = true;
-    this.#internals.setClock(() => this.scheduler.now());
+    if (!this.peer[kSetHooks](this)) return false;
+    this.peer[kSetClock](() => this.scheduler.now());
+    return true;
+  }
+
+  protected override attached(): void {
     this.peer.on('peer_connected', this.#onConnected);
     this.peer.on('peer_disconnected', this.#onDisconnected);
     this.peer.on('peer_packet', this.#onPacket);
+    this.peer.on('packets_dropped', this.#onDropped);
     this.peer.on('connection_failed', this.#onFailed);
     this.peer.on('server_disconnected', this.#onServerLost);
-    if (this.peer.getConnectionStatus() === ConnectionStatus.DISCONNECTED) {
-      this.#finish();
-      return;
-    }
-    this.#loop.start();
   }
 
-  #detach(): void {
-    this.#loop.stop();
-    if (!this.#attached) return;
-    this.#attached = false;
+  protected override detached(): void {
     this.peer.off('peer_connected', this.#onConnected);
     this.peer.off('peer_disconnected', this.#onDisconnected);
     this.peer.off('peer_packet', this.#onPacket);
+    this.peer.off('packets_dropped', this.#onDropped);
     this.peer.off('connection_failed', this.#onFailed);
     this.peer.off('server_disconnected', this.#onServerLost);
-    this.#internals.setHooks(null);
-    this.#internals.setClock(null);
   }
 
-  #announce(status: ConnectionStatus): void {
-    if (this.#finished !== null || status === this.#announced) return;
-    if (status === ConnectionStatus.DISCONNECTED) {
-      this.#finish();
-      return;
-    }
-    this.#announced = status;
-    this.#emit(this.#lists.status, status);
+  protected takePacket(): MultiplayerPacket | undefined {
+    return this.peer[kTakePacket]();
   }
 
-  #drainPackets(): void {
-    for (let packet; this.#lists.packets.length > 0 && (packet = this.#internals.takePacket()) !== undefined; ) {
-      this.#emit(this.#lists.packets, packet);
-    }
+  protected hasPackets(): boolean {
+    return this.peer.getAvailablePacketCount() > 0;
   }
 
-  #emit<T>(list: Subscriber<T>[], value: T): void {
-    if (list.length === 1) list[0]!.next(value);
-    else for (const s of [...list]) s.next(value);
-  }
-
-  /** DISCONNECTED: the packets still queued, then DISCONNECTED, the reason, and every stream completes. */
-  #finish(): void {
-    if (this.#finished !== null) return;
-    this.#drainPackets();
-    const reason = this.#reason;
-    this.#finished = reason;
-    const alreadyAnnounced = this.#announced === ConnectionStatus.DISCONNECTED;
-    this.#announced = ConnectionStatus.DISCONNECTED;
-    this.#detach();
-    const lists = this.#lists;
-    this.#lists = { status: [], connected: [], disconnected: [], peers: [], packets: [], close: [] };
-    this.#refs = 0;
+  protected readEnd(): MultiplayerCloseReason {
     this.#peers = [];
-    for (const s of lists.status) {
-      if (!alreadyAnnounced) s.next(ConnectionStatus.DISCONNECTED);
-      s.complete();
-    }
-    for (const s of lists.connected) s.complete();
-    for (const s of lists.disconnected) s.complete();
-    for (const s of lists.peers) s.complete();
-    for (const s of lists.packets) s.complete();
-    for (const s of lists.close) {
-      s.next(reason);
-      s.complete();
-    }
-  }
-
-  #replayFinished<K extends keyof Lists>(key: K, subscriber: Lists[K][number]): void {
-    switch (key) {
-      case 'status':
-        (subscriber as Subscriber<ConnectionStatus>).next(ConnectionStatus.DISCONNECTED);
-        break;
-      case 'peers':
-        (subscriber as Subscriber<readonly number[]>).next([]);
-        break;
-      case 'close':
-        (subscriber as Subscriber<MultiplayerCloseReason>).next(this.#finished!);
-        break;
-      case 'packets': {
-        // Packets nobody was reading when the peer ended are still there.
-        let packet: MultiplayerPacket | undefined;
-        while (!subscriber.closed && (packet = this.#internals.takePacket()) !== undefined) {
-          (subscriber as Subscriber<MultiplayerPacket>).next(packet);
-        }
-        break;
-      }
-    }
-    subscriber.complete();
+    return this.#reason;
   }
 }

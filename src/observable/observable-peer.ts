@@ -1,11 +1,11 @@
-import { asapScheduler, asyncScheduler, Observable, type SchedulerLike, type Subscriber } from 'rxjs';
-import { CLOSE_CODE_ABNORMAL, ErrorCode, State, WriteMode } from '../peer/constants.js';
+import { asapScheduler, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
+import { ErrorCode, isCleanClose, State, WriteMode } from '../peer/constants.js';
 import { kNextTimer, kSetClock, kSetHooks, kTakePacket, type PeerHooks } from '../peer/internal.js';
 import type { Packet } from '../peer/packet.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
 import type { CloseInfo } from './errors.js';
 import { checkOptions, checkTimerMs, describeValue } from './options.js';
-import { PollLoop, type PollTarget } from './poll-loop.js';
+import { PeerDriver } from './peer-driver.js';
 
 export interface ObservablePeer {
   readonly peer: WebSocketPeer;
@@ -32,7 +32,7 @@ export const FROM_PEER_OPTION_KEYS = ['scheduler', 'pollInterval'] as const;
 
 const wrappers = new WeakMap<WebSocketPeer, ObservablePeerImpl>();
 
-/** Internal: runs a callback once every subscriber has heard CLOSED, close$ and the end of packets$. */
+/** @internal Runs a callback once every subscriber has heard CLOSED, close$ and the end of packets$. */
 export const kWhenFinished = Symbol('rxpeer.whenFinished');
 
 /**
@@ -52,7 +52,7 @@ export function fromPeer(peer: WebSocketPeer, options: FromPeerOptions = {}): Ob
   return wrap(peer, options);
 }
 
-/** The scheduler and beat fromPeer will use; throws a RangeError/TypeError naming a bad option. */
+/** @internal The scheduler and beat fromPeer will use; throws a RangeError/TypeError naming a bad option. */
 export function validateFromPeerOptions(
   options: FromPeerOptions,
   caller: string,
@@ -66,7 +66,7 @@ export function validateFromPeerOptions(
   return { scheduler, pollInterval };
 }
 
-/** fromPeer with the implementation type, for this layer's own factories. */
+/** @internal fromPeer with the implementation type, for this layer's own factories. */
 export function wrap(peer: WebSocketPeer, options: FromPeerOptions = {}): ObservablePeerImpl {
   if (!(peer instanceof WebSocketPeer)) throw new TypeError(`fromPeer: expected a WebSocketPeer, got ${describeValue(peer)}`);
   const { scheduler, pollInterval } = validateFromPeerOptions(options, 'fromPeer');
@@ -80,42 +80,21 @@ export function wrap(peer: WebSocketPeer, options: FromPeerOptions = {}): Observ
   return wrapper;
 }
 
-export class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks {
+/** @internal */
+export class ObservablePeerImpl extends PeerDriver<State, Packet, CloseInfo> implements ObservablePeer, PeerHooks {
   readonly peer: WebSocketPeer;
-  readonly scheduler: SchedulerLike;
-  readonly pollInterval: number | undefined;
   readonly state$: Observable<State>;
   readonly packets$: Observable<Packet>;
   readonly close$: Observable<CloseInfo>;
-
-  readonly #loop: PollLoop;
-  #stateSubscribers: Subscriber<State>[] = [];
-  #packetSubscribers: Subscriber<Packet>[] = [];
-  #closeSubscribers: Subscriber<CloseInfo>[] = [];
-  #refs = 0;
-  #attached = false;
-  #announced: State;
-  #polling = false;
-  /** States seen during the current poll(), announced after it around the packets. */
-  #pendingStates: State[] = [];
-  #closeInfo: CloseInfo | null = null;
-  /** True while packets are being emitted, so a re-entrant close does not drain twice. */
-  #draining = false;
-  #finishCallbacks: ((info: CloseInfo) => void)[] = [];
+  protected readonly closedStatus = State.CLOSED;
+  protected readonly name = 'fromPeer';
 
   constructor(peer: WebSocketPeer, scheduler: SchedulerLike, pollInterval: number | undefined) {
+    super(scheduler, pollInterval, peer.getReadyState());
     this.peer = peer;
-    this.scheduler = scheduler;
-    this.pollInterval = pollInterval;
-    this.#loop = new PollLoop(scheduler, pollInterval, this);
-    this.#announced = peer.getReadyState();
-    this.state$ = new Observable<State>((subscriber) => this.#subscribe(this.#stateSubscribers, subscriber));
-    this.packets$ = new Observable<Packet>((subscriber) => this.#subscribe(this.#packetSubscribers, subscriber));
-    this.close$ = new Observable<CloseInfo>((subscriber) => this.#subscribe(this.#closeSubscribers, subscriber));
-  }
-
-  get finished(): boolean {
-    return this.#closeInfo !== null;
+    this.state$ = this.observe(this.statusStream);
+    this.packets$ = this.observe(this.packetStream);
+    this.close$ = this.observe(this.endStream);
   }
 
   send(message: string | Uint8Array): ErrorCode {
@@ -128,177 +107,64 @@ export class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks
   }
 
   [kWhenFinished](callback: (info: CloseInfo) => void): () => void {
-    if (this.#closeInfo !== null) {
-      callback(this.#closeInfo);
-      return () => {};
-    }
-    this.#finishCallbacks.push(callback);
-    return () => {
-      const index = this.#finishCallbacks.indexOf(callback);
-      if (index >= 0) this.#finishCallbacks.splice(index, 1);
-    };
+    return this.whenFinished(callback);
   }
 
-  // ---- PeerHooks: called by the peer ----
-
+  /** The peer's name for statusChanged. */
   stateChanged(state: State): void {
-    if (this.#polling) this.#pendingStates.push(state);
-    else this.#announce(state);
+    this.statusChanged(state);
   }
-
-  wake(): void {
-    this.#loop.wake();
-  }
-
-  // ---- PollTarget: called by the loop ----
 
   runPoll(): void {
-    this.#polling = true;
-    try {
-      this.peer.poll();
-    } finally {
-      this.#polling = false;
-    }
-    if (this.#pendingStates.length === 0) {
-      this.#drainPackets(); // the common case: packets, no state change
+    this.pollPeer(() => this.peer.poll());
+    const states = this.takePendingStatuses();
+    if (states.length === 0) {
+      this.drainPackets(); // the common case: packets, no state change
       return;
     }
-    const states = this.#pendingStates;
-    this.#pendingStates = [];
     // Packets belong between OPEN and the close: announce up to OPEN, then the packets, then the rest.
     let i = 0;
-    while (i < states.length && (states[i] === State.CONNECTING || states[i] === State.OPEN)) this.#announce(states[i++]!);
-    this.#drainPackets();
-    while (i < states.length) this.#announce(states[i++]!);
+    while (i < states.length && (states[i] === State.CONNECTING || states[i] === State.OPEN)) this.announce(states[i++]!);
+    this.drainPackets();
+    while (i < states.length) this.announce(states[i++]!);
   }
 
   nextTimer(): number {
     return this.peer[kNextTimer]();
   }
 
-  // ---- private ----
-
-  #subscribe<T>(list: Subscriber<T>[], subscriber: Subscriber<T>): () => void {
-    if (this.#closeInfo !== null) {
-      this.#replayFinished(list, subscriber);
-      return () => {};
-    }
-    const first = this.#refs === 0;
-    // While nobody listened the peer may have moved on (connectToUrl after fromPeer).
-    if (first) this.#announced = this.peer.getReadyState();
-    if (list === (this.#stateSubscribers as unknown)) (subscriber as Subscriber<State>).next(this.#announced);
-    list.push(subscriber);
-    this.#refs++;
-    if (first) this.#attach();
-    else if (list === (this.#packetSubscribers as unknown) && this.peer.getAvailablePacketCount() > 0) this.#loop.wake();
-    return () => {
-      if (this.#closeInfo !== null) return; // #finish already let everyone go
-      const index = list.indexOf(subscriber);
-      if (index < 0) return;
-      list.splice(index, 1);
-      if (--this.#refs === 0) this.#detach();
-    };
+  protected readStatus(): State {
+    return this.peer.getReadyState();
   }
 
-  #attach(): void {
-    if (!this.peer[kSetHooks](this)) {
-      const error = new Error('fromPeer: this peer is already driven by another wrapper (fromPeer or WebSocketClient)');
-      for (const s of [...this.#stateSubscribers, ...this.#packetSubscribers, ...this.#closeSubscribers]) s.error(error);
-      return;
+  protected hook(on: boolean): boolean {
+    if (!on) {
+      this.peer[kSetHooks](null);
+      this.peer[kSetClock](null);
+      return true;
     }
-    this.#attached = true;
+    if (!this.peer[kSetHooks](this)) return false;
     this.peer[kSetClock](() => this.scheduler.now());
-    if (this.peer.getReadyState() === State.CLOSED) {
-      this.#finish();
-      return;
-    }
-    this.#loop.start();
+    return true;
   }
 
-  #detach(): void {
-    this.#loop.stop();
-    if (!this.#attached) return;
-    this.#attached = false;
-    this.peer[kSetHooks](null);
-    this.peer[kSetClock](null);
+  protected takePacket(): Packet | undefined {
+    return this.peer[kTakePacket]();
   }
 
-  #announce(state: State): void {
-    if (this.#closeInfo !== null || state === this.#announced) return;
-    if (state === State.CLOSED) {
-      this.#finish();
-      return;
-    }
-    this.#announced = state;
-    for (const s of [...this.#stateSubscribers]) s.next(state);
+  protected hasPackets(): boolean {
+    return this.peer.getAvailablePacketCount() > 0;
   }
 
-  #drainPackets(): void {
-    if (this.#packetSubscribers.length === 0 || this.#draining) return;
-    this.#draining = true;
-    try {
-      let packet: Packet | undefined;
-      while (this.#packetSubscribers.length > 0 && (packet = this.peer[kTakePacket]()) !== undefined) {
-        const current = this.#packetSubscribers;
-        if (current.length === 1) current[0]!.next(packet);
-        else for (const s of [...current]) s.next(packet);
-      }
-    } finally {
-      this.#draining = false;
-    }
-  }
-
-  /** CLOSED: the remaining packets, then CLOSED, the close info, and every stream completes. */
-  #finish(): void {
-    if (this.#closeInfo !== null) return;
-    this.#drainPackets();
-    const info = closeInfoOf(this.peer);
-    this.#closeInfo = info;
-    const alreadyAnnounced = this.#announced === State.CLOSED;
-    this.#announced = State.CLOSED;
-    this.#detach();
-    const states = this.#stateSubscribers;
-    const packets = this.#packetSubscribers;
-    const closes = this.#closeSubscribers;
-    this.#stateSubscribers = [];
-    this.#packetSubscribers = [];
-    this.#closeSubscribers = [];
-    this.#refs = 0;
-    for (const s of states) {
-      if (!alreadyAnnounced) s.next(State.CLOSED);
-      s.complete();
-    }
-    for (const s of packets) s.complete();
-    for (const s of closes) {
-      s.next(info);
-      s.complete();
-    }
-    const callbacks = this.#finishCallbacks;
-    this.#finishCallbacks = [];
-    for (const callback of callbacks) callback(info);
-  }
-
-  #replayFinished<T>(list: Subscriber<T>[], subscriber: Subscriber<T>): void {
-    const info = this.#closeInfo!;
-    if (list === (this.#stateSubscribers as unknown)) {
-      (subscriber as Subscriber<State>).next(State.CLOSED);
-      subscriber.complete();
-    } else if (list === (this.#closeSubscribers as unknown)) {
-      (subscriber as Subscriber<CloseInfo>).next(info);
-      subscriber.complete();
-    } else {
-      // Packets that nobody was reading when the peer closed are still there (exact rule 1).
-      let packet: Packet | undefined;
-      while (!subscriber.closed && (packet = this.peer[kTakePacket]()) !== undefined) (subscriber as Subscriber<Packet>).next(packet);
-      subscriber.complete();
-    }
+  protected readEnd(): CloseInfo {
+    return closeInfoOf(this.peer);
   }
 }
 
-/** How a CLOSED peer ended, as close$ reports it. */
+/** @internal How a CLOSED peer ended, as close$ reports it. */
 export function closeInfoOf(peer: WebSocketPeer): CloseInfo {
   const code = peer.getCloseCode();
-  const info: CloseInfo = { code, reason: peer.getCloseReason(), wasClean: code !== CLOSE_CODE_ABNORMAL };
+  const info: CloseInfo = { code, reason: peer.getCloseReason(), wasClean: isCleanClose(code) };
   const cause = peer.getCloseCause();
   if (!info.wasClean && cause !== '') info.cause = cause;
   return info;

@@ -34,7 +34,8 @@ export interface Connection {
   readonly peers$: Observable<ObservablePeer>;
   /**
    * The current state, then every state of every connection: CONNECTING → OPEN → … → CLOSED,
-   * CONNECTING → OPEN again after a reconnect (no state twice in a row). Completes or errors
+   * then OPEN again after a reconnect (no state twice in a row; CONNECTING shows only before the
+   * first OPEN, since connect() emits a connection once it is OPEN). Completes or errors
    * when the connection stream does (e.g. WebSocketCloseError when reconnect gives up).
    */
   readonly state$: Observable<State>;

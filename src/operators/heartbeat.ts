@@ -46,7 +46,7 @@ export interface HeartbeatConfig {
  * sent (outbound buffer full) is skipped, not counted as missed.
  *
  * @example
- * connect('wss://example.com/feed').pipe(
+ * const connections$ = connect('wss://example.com/feed').pipe(
  *   heartbeat({
  *     interval: 15_000,
  *     timeout: 5_000,

@@ -67,10 +67,15 @@ export enum ErrorCode {
 
 /** Close code reported when no close frame was received (RFC 6455's 1006, Godot's -1). */
 export const CLOSE_CODE_ABNORMAL = -1;
+
+/** A close is clean when a close frame was received (its code is not -1), whoever sent the first one. */
+export function isCleanClose(closeCode: number): boolean {
+  return closeCode !== CLOSE_CODE_ABNORMAL;
+}
 /** The longest close reason that fits a control frame: 125 bytes minus the 2-byte code. */
 export const MAX_CLOSE_REASON_BYTES = 123;
 
-/** Close code and reason the peer sends when it rejects what it received (exact rule 3). */
+/** Close code and reason the peer sends when it rejects what it received; they are also what it reports. */
 export const PROTOCOL_CLOSE = {
   protocolError: { code: 1002, reason: 'Protocol error' },
   invalidPayload: { code: 1007, reason: 'Invalid frame payload data' },

@@ -10,5 +10,5 @@ export * from './multiplayer/index.js';
 export { TCPServer } from './node/tcp-server.js';
 export { StreamPeerTCP, StreamPeerTLS } from './node/stream-peer.js';
 
-/* Godot 3 API (seed 002): WebSocketClient / WebSocketServer with signals as events */
+/* Godot 3 API: WebSocketClient / WebSocketServer with signals as events */
 export * from './godot3/index.js';

@@ -1,19 +1,27 @@
-// Symbols the observable layer, the Godot 3 wrappers and the test kit use to talk to a
-// WebSocketPeer without widening its public, Godot-shaped surface.
+// The one way into a peer's internals: members keyed by these symbols, which the
+// observable layer, the Godot 3 wrappers, the multiplayer peer and the test kit use without
+// widening the public, Godot-shaped surface. Every such member is tagged @internal, and the
+// published declarations leave them out (tsconfig.build.json: stripInternal), so a user's
+// editor never offers them.
 import type { State } from './constants.js';
 import type { Transport, TransportSink } from './transport.js';
 
+/** @internal */
 export const kSetHooks = Symbol('rxpeer.setHooks');
+/** @internal */
 export const kSetClock = Symbol('rxpeer.setClock');
+/** @internal */
 export const kNextTimer = Symbol('rxpeer.nextTimer');
+/** @internal */
 export const kTakePacket = Symbol('rxpeer.takePacket');
+/** @internal */
 export const kAttachTransport = Symbol('rxpeer.attachTransport');
-/** A message that must not be dropped (a multiplayer ID, ADD or DEL): sent past the outbound limits. */
+/** @internal A message that must not be dropped (a multiplayer ID, ADD or DEL): sent past the outbound limits. */
 export const kSendUnlimited = Symbol('rxpeer.sendUnlimited');
-/** TCPServer: a callback run when a connection is queued (drivers accept on demand). */
+/** @internal TCPServer: a callback run when a connection is queued (drivers accept on demand). */
 export const kOnConnection = Symbol('rxpeer.onConnection');
 
-/** What a driver (fromPeer, WebSocketClient, …) hears from its peer. */
+/** @internal What a driver (fromPeer, WebSocketClient, …) hears from its peer. */
 export interface PeerHooks {
   /** Every state the peer passes through, in order, at the moment it happens. */
   stateChanged(state: State): void;

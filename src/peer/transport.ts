@@ -13,7 +13,7 @@ export interface TransportSink {
   /**
    * The remote's close frame arrived (code ≥ 1000, 1005 for an empty frame), or the
    * connection is gone without one (code -1). For a protocol error the peer detected
-   * itself, code and reason are the ones it sent (exact rule 3) and `initiatedHere` is
+   * itself, code and reason are the ones it sent (1009, 1002, 1007) and `initiatedHere` is
    * true, so the peer does not mistake it for the remote asking to close. Reported once.
    * `cause` says in words a person can act on why a connection ended without a close
    * frame (the refused address, the HTTP status, the TLS error, ...).

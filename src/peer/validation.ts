@@ -102,3 +102,20 @@ export function describeUrlProblem(url: unknown): string | null {
   if (parsed.hash !== '') return `${JSON.stringify(url)} has a #fragment, which WebSocket URLs may not have`;
   return null;
 }
+
+/**
+ * A peer's `supportedProtocols` and `handshakeHeaders` as a connection takes them, or null
+ * when either is unusable (not an array, a protocol that is not a token or is repeated, a
+ * header line that is not `Name: value`). Every peer class checks its settings here.
+ */
+export function parseHandshakeSettings(protocols: unknown, headerLines: unknown): { protocols: string[]; headers: HeaderLine[] } | null {
+  const normalized = normalizeProtocols(protocols);
+  if (normalized === null || !Array.isArray(headerLines)) return null;
+  const headers: HeaderLine[] = [];
+  for (const line of headerLines) {
+    const header = parseHeaderLine(line);
+    if (header === null) return null;
+    headers.push(header);
+  }
+  return { protocols: normalized, headers };
+}

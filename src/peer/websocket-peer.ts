@@ -15,6 +15,7 @@ import {
   PeerHooks,
   TransportSettings,
 } from './internal.js';
+import { systemClock } from './clock.js';
 import { createPacket, Packet } from './packet.js';
 import { platform } from '#platform';
 import { Queue } from './queue.js';
@@ -25,14 +26,12 @@ import {
   isNonNegativeInteger,
   isSendableCloseCode,
   isValidCloseReason,
-  normalizeProtocols,
-  parseHeaderLine,
+  parseHandshakeSettings,
   parseWebSocketUrl,
 } from './validation.js';
 
 const EMPTY = new Uint8Array(0);
 let PeerSink: new (peer: WebSocketPeer) => TransportSink;
-const defaultClock = (): number => performance.now();
 
 /** Something the transport reported, applied in order by the next poll(). */
 type ControlEvent =
@@ -133,7 +132,7 @@ export class WebSocketPeer {
 
   #hooks: PeerHooks | null = null;
   #wakePending = false;
-  #clock: () => number = defaultClock;
+  #clock: () => number = systemClock;
 
   /** Largest message that can be received, in bytes (also the inbound queue's byte limit). */
   get inboundBufferSize(): number {
@@ -211,7 +210,7 @@ export class WebSocketPeer {
     return this.#state;
   }
 
-  /** Packets received and shown by poll(); still readable after the close (exact rule 1). */
+  /** Packets received and shown by poll(); still readable after the close, until read or until the peer is reused. */
   getAvailablePacketCount(): number {
     return this.#visible;
   }
@@ -331,32 +330,33 @@ export class WebSocketPeer {
 
   // ---- internal surface (symbols) ----
 
-  /** Installs the single driver's hooks; false if another driver holds the peer. */
+  /** @internal Installs the single driver's hooks; false if another driver holds the peer. */
   [kSetHooks](hooks: PeerHooks | null): boolean {
     if (hooks !== null && this.#hooks !== null && this.#hooks !== hooks) return false;
     this.#hooks = hooks;
     return true;
   }
 
+  /** @internal */
   [kSetClock](clock: (() => number) | null): void {
-    const next = clock ?? defaultClock;
+    const next = clock ?? systemClock;
     // Deadlines are times on the old clock: carry the heartbeat's over to the new one.
     if (this.#heartbeatDue !== Infinity) this.#heartbeatDue += next() - this.#clock();
     this.#clock = next;
   }
 
-  /** When a poll is next due for the peer's own timers (heartbeat), on its clock; Infinity if never. */
+  /** @internal When a poll is next due for the peer's own timers (heartbeat), on its clock; Infinity if never. */
   [kNextTimer](): number {
     return this.#state === State.OPEN ? this.#heartbeatDue : Infinity;
   }
 
-  /** getPacket() without unwrapping, for drivers that emit Packet objects. */
+  /** @internal getPacket() without unwrapping, for drivers that emit Packet objects. */
   [kTakePacket](): Packet | undefined {
     return this.#takePacket();
   }
 
   /**
-   * A binary message past the outbound limits, for the few a protocol must never lose (a
+   * @internal A binary message past the outbound limits, for the few a protocol must never lose (a
    * multiplayer server's ID, ADD and DEL: a lost one leaves a peer list wrong for good).
    * Their number is bounded by the peers there are, not by what a client sends.
    */
@@ -365,7 +365,7 @@ export class WebSocketPeer {
     return this.#transport!.send(data, false) ? ErrorCode.OK : ErrorCode.FAILED;
   }
 
-  /** Starts a connection over a transport built by the caller (memory pairs, servers). */
+  /** @internal Starts a connection over a transport built by the caller (memory pairs, servers). */
   [kAttachTransport](request: AttachRequest): ErrorCode {
     if (this.#state === State.CONNECTING || this.#state === State.OPEN) return ErrorCode.ERR_ALREADY_IN_USE;
     const settings = this.#settings();
@@ -376,15 +376,9 @@ export class WebSocketPeer {
   // ---- private ----
 
   #settings(): TransportSettings | null {
-    const protocols = normalizeProtocols(this.supportedProtocols);
-    if (protocols === null || !Array.isArray(this.handshakeHeaders)) return null;
-    const headers = [];
-    for (const line of this.handshakeHeaders) {
-      const header = parseHeaderLine(line);
-      if (header === null) return null;
-      headers.push(header);
-    }
-    return { protocols, headers, maxPayload: this.#inboundBufferSize, noDelay: this.#noDelay };
+    const handshake = parseHandshakeSettings(this.supportedProtocols, this.handshakeHeaders);
+    if (handshake === null) return null;
+    return { ...handshake, maxPayload: this.#inboundBufferSize, noDelay: this.#noDelay };
   }
 
   #start(requestedUrl: string, open: (sink: TransportSink) => Transport): ErrorCode {
@@ -489,7 +483,7 @@ export class WebSocketPeer {
     const now = this.#clock();
     if (now < this.#heartbeatDue) return;
     if (this.#awaitingPong) {
-      // The previous ping went unanswered: the remote is gone (Godot #99747).
+      // The previous ping went unanswered: the remote is gone (an unanswered ping means a dead connection, not a slow one).
       this.#abort(`no pong within one heartbeat interval (${this.#limits.heartbeatMs / 1000} s)`);
       return;
     }

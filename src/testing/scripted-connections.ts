@@ -24,7 +24,8 @@ export interface ScriptedConnections {
  * @example
  * testScheduler.run(({ expectObservable }) => {
  *   const { connections$ } = scriptConnections(['--#', { refuse: true }, '----|']);
- *   expectObservable(connections$.pipe(reconnect({ initialDelay: 10, jitter: 0 }), map(() => 'p'))).toBe(…);
+ *   // OPEN at 0 (p), a drop at 2, refused 10 ms later, OPEN again 20 ms after that (p), a clean close 4 frames on.
+ *   expectObservable(connections$.pipe(reconnect({ initialDelay: 10, jitter: 0 }), map(() => 'p'))).toBe('p 31ms p---|');
  * });
  */
 export function scriptConnections(

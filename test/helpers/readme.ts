@@ -32,21 +32,34 @@ export function jsdocExample(file: string, marker: string): string {
 }
 
 export interface ExampleRun<T> {
-  /** The bindings asked for, as the example left them. */
+  /** The bindings asked for, as the example left them (filled once its top level has run: see `done`). */
   readonly bindings: T;
+  /** Resolves with the bindings when the example's top level finished (after its top-level awaits). */
+  readonly done: Promise<T>;
   /** Every console.log line the example printed. */
   readonly logs: string[];
+  /** Every console.warn line the example printed. */
+  readonly warnings: string[];
   /** Resolves with the first logged line matching `pattern`. */
   logged(pattern: RegExp): Promise<string>;
 }
 
-/**
- * Compiles and runs a README example. `replace` maps literal text to its stand-in (a port);
- * `bindings` names top-level consts to hand back (subscriptions to end, sockets to inspect).
- */
+export interface ExampleOptions<T> {
+  /** Literal text to its stand-in (a free port for the example's fixed one). */
+  replace?: Record<string, string>;
+  /** Top-level consts to hand back (subscriptions to end, sockets to inspect). */
+  bindings?: (keyof T & string)[];
+  /**
+   * Names the example uses but does not define because it continues another one (`socket`,
+   * `render`, `testScheduler`), injected into its scope: what a user's surrounding code would have.
+   */
+  globals?: Record<string, unknown>;
+}
+
+/** Compiles and runs a README or JSDoc example (see ExampleOptions). */
 export function runExample<T extends Record<string, unknown>>(
   code: string,
-  { replace = {}, bindings = [] }: { replace?: Record<string, string>; bindings?: (keyof T & string)[] } = {},
+  { replace = {}, bindings = [], globals = {} }: ExampleOptions<T> = {},
 ): ExampleRun<T> {
   let source = code;
   for (const [from, to] of Object.entries(replace)) {
@@ -59,9 +72,14 @@ export function runExample<T extends Record<string, unknown>>(
   });
   if (diagnostics?.length) throw new Error(`README example does not compile: ${ts.flattenDiagnosticMessageText(diagnostics[0]!.messageText, '\n')}`);
   const logs: string[] = [];
+  const warnings: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  const show = (a: unknown): string => (typeof a === 'string' ? a : a instanceof Uint8Array || Array.isArray(a) ? `[${Array.from(a as ArrayLike<unknown>).join(',')}]` : String(a));
+  const warn = (...args: unknown[]): void => {
+    warnings.push(args.map(show).join(' '));
+  };
   const log = (...args: unknown[]): void => {
-    const line = args.map((a) => (typeof a === 'string' ? a : String(a))).join(' ');
+    const line = args.map(show).join(' ');
     logs.push(line);
     for (const waiter of [...waiters]) {
       if (waiter.pattern.test(line)) {
@@ -70,14 +88,20 @@ export function runExample<T extends Record<string, unknown>>(
       }
     }
   };
-  const exampleConsole = { ...console, log };
-  const body = `${outputText}\nreturn { ${bindings.join(', ')} };`;
+  const exampleConsole = { ...console, log, warn };
+  // The module body runs in an async function so top-level await works; without an await it
+  // runs to its end synchronously, so `bindings` is filled when runExample returns.
+  const names = Object.keys(globals);
+  const body = `const __bindings = {};\nconst __done = (async () => {\n${outputText}\nObject.assign(__bindings, { ${bindings.join(', ')} });\nreturn __bindings;\n})();\nreturn { bindings: __bindings, done: __done };`;
   // jest's require resolves 'rxpeer' to the sources, as a user's bundler resolves the package.
-  const run = new Function('require', 'exports', 'console', body) as (r: NodeRequire, e: object, c: Console) => T;
-  const result = run(require, {}, exampleConsole);
+  const run = new Function('require', 'exports', 'console', ...names, body) as (...args: unknown[]) => { bindings: T; done: Promise<T> };
+  const result = run(require, {}, exampleConsole, ...names.map((name) => globals[name]));
+  result.done.catch(() => undefined); // a test that awaits `done` still sees the rejection
   return {
-    bindings: result,
+    bindings: result.bindings,
+    done: result.done,
     logs,
+    warnings,
     logged: (pattern) => {
       const seen = logs.find((line) => pattern.test(line));
       if (seen !== undefined) return Promise.resolve(seen);

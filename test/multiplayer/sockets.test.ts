@@ -270,6 +270,7 @@ describe('in a browser build', () => {
   it('is a client only: createServer returns ERR_UNAVAILABLE', () => {
     jest.isolateModules(() => {
       jest.doMock('../../src/peer/platform', () => jest.requireActual('../../src/peer/platform.browser'));
+      jest.doMock('../../src/peer/server-platform', () => jest.requireActual('../../src/peer/server-platform.browser'));
       const { WebSocketMultiplayerPeer: BrowserPeer } = jest.requireActual<typeof import('../../src/peer/multiplayer/websocket-multiplayer-peer')>(
         '../../src/peer/multiplayer/websocket-multiplayer-peer',
       );

@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { WebSocketServer as WsServer, type WebSocket as WsSocket } from 'ws';
 import { ConnectionStatus, ErrorCode, State, WebSocketMultiplayerPeer } from 'rxpeer';
 import { createMemoryNetwork, type MemoryNetwork } from 'rxpeer/testing';
-import { multiplayerInternals } from '../../src/peer/multiplayer/websocket-multiplayer-peer';
+import { kSetClock } from '../../src/peer/internal';
 import type { MultiplayerWireFormat } from '../../src/peer/multiplayer/wire-format';
 
 export const HOST = '127.0.0.1';
@@ -139,7 +139,7 @@ export class MemoryWorld extends BaseWorld implements World {
 
   protected newPeer(): WebSocketMultiplayerPeer {
     const peer = this.network.createPeer();
-    multiplayerInternals(peer).setClock(() => this.now);
+    peer[kSetClock](() => this.now);
     return peer;
   }
 

@@ -106,7 +106,7 @@ export class BrowserTransport implements Transport {
     const isText = typeof data === 'string';
     const bytes = isText ? encodeUtf8(data) : new Uint8Array(data);
     if (bytes.byteLength > this.#maxPayload) {
-      // As ws does in Node: the peer closes with 1009 "Message too big" (exact rule 3). A page
+      // As ws does in Node: the peer closes with 1009 "Message too big" (a peer that rejects what it received reports the close it sent). A page
       // may not send 1009, so the frame on the wire says 1000 with that reason.
       const { code, reason } = PROTOCOL_CLOSE.messageTooBig;
       this.#socket.close(1000, reason);

@@ -1,4 +1,4 @@
-import { CLOSE_CODE_ABNORMAL, ErrorCode, State } from '../constants.js';
+import { ErrorCode, isCleanClose, State } from '../constants.js';
 import { kSetHooks } from '../internal.js';
 import { ConnectionStatus, WebSocketMultiplayerPeer } from '../multiplayer/websocket-multiplayer-peer.js';
 import { TLSOptions } from '../tls-options.js';
@@ -22,7 +22,7 @@ export interface WebSocketClientSignals extends MultiplayerBridgeSignals {
 }
 
 /**
- * Godot 3's `WebSocketClient` (seed 002) on a {@link WebSocketPeer}. Signals are events
+ * Godot 3's `WebSocketClient` on a {@link WebSocketPeer}. Signals are events
  * (`on('connection_established', …)`), delivered only inside `poll()`.
  *
  * `gdMpApi = true` runs Godot 3's multiplayer wire protocol (a {@link WebSocketMultiplayerPeer}
@@ -185,7 +185,7 @@ export class WebSocketClient extends Signals<WebSocketClientSignals> {
       const established = this.#established;
       this.#established = false;
       if (this.#quiet) return;
-      if (established) this.enqueue(['connection_closed', [this.#peer.getCloseCode() !== CLOSE_CODE_ABNORMAL]]);
+      if (established) this.enqueue(['connection_closed', [isCleanClose(this.#peer.getCloseCode())]]);
       else this.enqueue(['connection_error', []]);
     }
   }

@@ -1,4 +1,5 @@
-import { CLOSE_CODE_ABNORMAL, ErrorCode, State } from '../constants.js';
+import { systemClock } from '../clock.js';
+import { ErrorCode, isCleanClose, State } from '../constants.js';
 import { kSetHooks, type PeerHooks } from '../internal.js';
 import { ConnectionStatus, WebSocketMultiplayerPeer } from '../multiplayer/websocket-multiplayer-peer.js';
 import { randomClientId } from '../multiplayer/wire-format.js';
@@ -33,7 +34,7 @@ interface Connection {
 
 
 /**
- * Godot 3's `WebSocketServer` (seed 002) on a TCP listener (TCPServer, TLS included) and {@link WebSocketPeer}
+ * Godot 3's `WebSocketServer` on a TCP listener (TCPServer, TLS included) and {@link WebSocketPeer}
  * (Node only). Signals are events (`on('client_connected', …)`), delivered only inside
  * `poll()`, which also accepts connections and runs their handshakes.
  *
@@ -65,7 +66,7 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
   #ready: Promise<ErrorCode> | null = null;
   readonly #pending = new Set<Connection>();
   readonly #peers = new Map<number, Connection>();
-  readonly #clock: () => number = () => performance.now();
+  readonly #clock: () => number = systemClock;
   /** With gdMpApi: the multiplayer peer doing the work. */
   #multiplayer: WebSocketMultiplayerPeer | null = null;
   /** gdMpApi: peers gone whose peer_disconnected listeners have not run yet (getPeer still answers). */
@@ -300,7 +301,7 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
           this.enqueue(['client_connected', [connection.id, connection.peer.getSelectedProtocol()]]);
         } else if (state === State.CLOSED) {
           if (connection.id === 0) return void this.#pending.delete(connection); // failed handshake: no signal
-          this.enqueue(['client_disconnected', [connection.id, connection.peer.getCloseCode() !== CLOSE_CODE_ABNORMAL]]);
+          this.enqueue(['client_disconnected', [connection.id, isCleanClose(connection.peer.getCloseCode())]]);
         }
       },
       wake: () => {},

@@ -1,8 +1,8 @@
 // Where a WebSocketMultiplayerPeer gets its connections: the platform's (TCP servers and ws
 // clients in Node, WebSocket clients only in browsers), or an in-memory network for
 // deterministic tests (memory-network.ts). The peer never knows which one it runs on.
-import { ErrorCode } from '../constants.js';
-import { platform } from '#platform';
+import { listenOnPlatform } from '#server-platform';
+import type { ErrorCode } from '../constants.js';
 import type { ConnectionListener, IncomingConnection, Listen } from '../listener.js';
 import type { TLSOptions } from '../tls-options.js';
 
@@ -20,6 +20,6 @@ export interface MultiplayerBackend {
 
 /** The platform's: TCPServer in Node; in browsers no server (ERR_UNAVAILABLE), clients only. */
 export const platformBackend: MultiplayerBackend = {
-  listen: (port, bindAddress, tls) => platform.listen?.(port, bindAddress, tls) ?? ErrorCode.ERR_UNAVAILABLE,
+  listen: listenOnPlatform,
   connect: (peer, url, tls) => peer.connectToUrl(url, tls),
 };

@@ -45,7 +45,7 @@ export interface MultiplayerPacket {
   readonly isString: boolean;
 }
 
-/** What the driver (fromMultiplayerPeer) hears from the peer. */
+/** @internal What the driver (fromMultiplayerPeer) hears from the peer. */
 export interface MultiplayerHooks {
   /** Every status the peer passes through, at the moment it happens (inside poll() or not). */
   statusChanged(status: ConnectionStatus): void;

@@ -1,9 +1,10 @@
+import { systemClock } from '../clock.js';
 import { ErrorCode } from '../constants.js';
-import { kSetClock, kSetHooks } from '../internal.js';
+import { kNextTimer, kSetClock, kSetHooks, kTakePacket } from '../internal.js';
 import { Queue } from '../queue.js';
 import { Signals, type Emission } from '../signals.js';
 import { TLSOptions } from '../tls-options.js';
-import { normalizeProtocols, parseHeaderLine } from '../validation.js';
+import { parseHandshakeSettings } from '../validation.js';
 import { WebSocketPeer } from '../websocket-peer.js';
 import { type MultiplayerBackend, platformBackend } from './backend.js';
 import { ClientRole } from './client-role.js';
@@ -19,37 +20,8 @@ import { ServerRole } from './server-role.js';
 import { MAX_PEER_ID, type MultiplayerWireFormat } from './wire-format.js';
 import { wireProtocol, type WireProtocol } from './wire-protocol.js';
 
-export {
-  ConnectionStatus,
-  TargetPeer,
-  type MultiplayerHooks,
-  type MultiplayerPacket,
-  type MultiplayerPeerSignals,
-} from './multiplayer-types.js';
+export { ConnectionStatus, TargetPeer, type MultiplayerPacket, type MultiplayerPeerSignals } from './multiplayer-types.js';
 
-/** What drivers (fromMultiplayerPeer, tests) reach without widening the Godot-shaped surface. */
-export interface MultiplayerInternals {
-  /** Installs the single driver's hooks; false if another driver holds the peer. */
-  setHooks(hooks: MultiplayerHooks | null): boolean;
-  /** The clock for timeouts (and every connection's heartbeat), e.g. a scheduler's now(); null: the real one. */
-  setClock(clock: (() => number) | null): void;
-  /** When a poll is next due for a timeout or a heartbeat, on the peer's clock; Infinity if never. */
-  nextTimer(): number;
-  /** The next packet with its sender, in one step. */
-  takePacket(): MultiplayerPacket | undefined;
-}
-
-// A WeakMap filled by the constructor rather than symbol-keyed methods: a class with
-// computed method names cannot be tree-shaken, and browser apps that never use
-// multiplayer must not carry it (test/browser/bundle.test.ts).
-const internals = /* @__PURE__ */ new WeakMap<WebSocketMultiplayerPeer, MultiplayerInternals>();
-
-/** @internal The driver's access to `peer`. */
-export function multiplayerInternals(peer: WebSocketMultiplayerPeer): MultiplayerInternals {
-  return internals.get(peer)!;
-}
-
-const defaultClock = (): number => performance.now();
 
 /**
  * Godot 4's `WebSocketMultiplayerPeer`: one server and its clients, with unique ids,
@@ -98,19 +70,18 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
   #hooks: MultiplayerHooks | null = null;
   #wakePending = false;
   #polling = false;
-  #clock: () => number = defaultClock;
+  #clock: () => number = systemClock;
   #clockOverride: (() => number) | null = null;
 
-  /** @param backend internal: where connections come from (default: the platform's; tests: an in-memory network). */
+  /** @internal `backend`: where connections come from (default: the platform's; tests: an in-memory network). */
   constructor(backend: MultiplayerBackend = platformBackend) {
     super();
     this.#backend = backend;
-    internals.set(this, {
-      setHooks: (hooks) => this.#setHooks(hooks),
-      setClock: (clock) => this.#setClock(clock),
-      nextTimer: () => this.#role?.nextTimer() ?? Infinity,
-      takePacket: () => this.#takePacket(),
-    });
+    const internals = this as Record<symbol, unknown>;
+    internals[kSetHooks] = (hooks: MultiplayerHooks | null) => this.#setHooks(hooks);
+    internals[kSetClock] = (clock: (() => number) | null) => this.#setClock(clock);
+    internals[kNextTimer] = () => this.#role?.nextTimer() ?? Infinity;
+    internals[kTakePacket] = () => this.#takePacket();
   }
 
   // ---- properties copied to the WebSocketPeer of every new connection ----
@@ -386,7 +357,19 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
     return role.disconnectPeer(id, force);
   }
 
-  // ---- internal surface (see multiplayerInternals) ----
+  // ---- internal surface: the driver's (fromMultiplayerPeer), through the symbols of internal.ts ----
+  // Declared here and set by the constructor, not written as methods: a class body with
+  // computed keys cannot be tree-shaken, and browser apps that never use multiplayer must
+  // not carry it (test/browser/bundle.test.ts).
+
+  /** @internal Installs the single driver's hooks; false if another driver holds the peer. */
+  declare readonly [kSetHooks]: (hooks: MultiplayerHooks | null) => boolean;
+  /** @internal The clock for timeouts (and every connection's heartbeat), e.g. a scheduler's now(); null: the real one. */
+  declare readonly [kSetClock]: (clock: (() => number) | null) => void;
+  /** @internal When a poll is next due for a timeout or a heartbeat, on the peer's clock; Infinity if never. */
+  declare readonly [kNextTimer]: () => number;
+  /** @internal The next packet with its sender, in one step. */
+  declare readonly [kTakePacket]: () => MultiplayerPacket | undefined;
 
   #setHooks(hooks: MultiplayerHooks | null): boolean {
     if (hooks !== null && this.#hooks !== null && this.#hooks !== hooks) return false;
@@ -397,7 +380,7 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
   #setClock(clock: (() => number) | null): void {
     const before = this.#clock();
     this.#clockOverride = clock;
-    this.#clock = clock ?? defaultClock;
+    this.#clock = clock ?? systemClock;
     // Deadlines counted on the old clock keep the time they had left.
     const shift = this.#clock() - before;
     for (const connection of this.#role?.connections() ?? []) {
@@ -464,11 +447,7 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
   }
 
   #configIsValid(): boolean {
-    return (
-      normalizeProtocols(this.supportedProtocols) !== null &&
-      Array.isArray(this.handshakeHeaders) &&
-      this.handshakeHeaders.every((line) => parseHeaderLine(line) !== null)
-    );
+    return parseHandshakeSettings(this.supportedProtocols, this.handshakeHeaders) !== null;
   }
 
   #reset(): void {

@@ -2,7 +2,7 @@
 // an http.Server that never listens (node's HTTP parser does the reading); its 'upgrade'
 // event is checked as Godot checks a request, then ws completes the handshake and a
 // WsTransport takes over. Every way the handshake can fail ends in the socket's 'close',
-// which the peer sees as CLOSED with close code -1 (API.md, exact rule 6).
+// which the peer sees as CLOSED with close code -1 (the client got an HTTP 400 where there was one to send).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -121,7 +121,7 @@ class ServerTransport implements Transport {
     try {
       server.handleUpgrade(request, socket, head, (ws) => {
         this.#handedOver = true;
-        this.#ws = new WsTransport(ws, this.#sink, tcp, this.#noDelay, verdict.requestedUrl);
+        this.#ws = new WsTransport(ws, this.#sink, tcp, this.#noDelay, verdict.requestedUrl, {}, socket);
       });
     } catch {
       socket.destroy(); // ws refuses a socket it has seen before; reported through 'close'

@@ -1,6 +1,7 @@
 // Node only: a ConnectionListener on TCPServer (node:net) that wraps each connection in TLS
-// when given TLSOptions.server(key, cert). Used by listen() and, through platform.ts (which
-// browser bundles swap for platform.browser.ts, without servers), by the multiplayer peer.
+// when given TLSOptions.server(key, cert). Used by listen() and, through server-platform.ts
+// (which browser bundles swap for server-platform.browser.ts, without servers), by the
+// multiplayer peer.
 import { ErrorCode } from '../constants.js';
 import { kOnConnection } from '../internal.js';
 import type { ConnectionListener, IncomingConnection } from '../listener.js';

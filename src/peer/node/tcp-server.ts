@@ -1,5 +1,5 @@
 // Godot's TCPServer on node:net. Node binds asynchronously, so listen() checks its
-// arguments and returns at once; ready() tells how the bind went (API.md, exact rule 5).
+// arguments and returns at once; ready() tells how the bind went (OK once bound, else the bind error).
 import { createServer, isIP, type Server, type Socket } from 'node:net';
 import { ErrorCode } from '../constants.js';
 import { kOnConnection } from '../internal.js';
@@ -122,7 +122,7 @@ export class TCPServer {
     this.#ready = null;
   }
 
-  /** Internal: `callback` runs whenever a connection is queued (null removes it). */
+  /** @internal Internal: `callback` runs whenever a connection is queued (null removes it). */
   [kOnConnection](callback: (() => void) | null): void {
     this.#onConnection = callback;
   }

@@ -19,8 +19,8 @@ export type UpgradeVerdict =
   | { ok: false; reason: string; headers?: Record<string, string> };
 
 /**
- * Accepts the request and picks the subprotocol, or says why not. Subprotocols (behaviour
- * doc §1): walk the client's list in order and take the first one in `supported`; the
+ * Accepts the request and picks the subprotocol, or says why not. Subprotocols, as Godot
+ * picks them: walk the client's list in order and take the first one in `supported`; the
  * client offered some but none match → refuse; it offered none while `supported` is not
  * empty → refuse.
  */

@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { CLOSE_CODE_ABNORMAL, PROTOCOL_CLOSE } from '../constants.js';
 import { Queue } from '../queue.js';
 import { type CauseContext, describeConnectionError } from './close-cause.js';
+import { FrameBatch } from './frame-batch.js';
 import { toPem } from './pem.js';
 import type { ClientRequest, Transport, TransportSink } from '../transport.js';
 
@@ -50,7 +51,7 @@ function transportOf(ws: WebSocket): WsTransport {
   return (ws as GodotWireWebSocket).transport!;
 }
 
-/** The close the peer itself sent because of what ws's receiver rejected (exact rule 3). */
+/** The close the peer itself sent because of what ws's receiver rejected: 1009, 1002 or 1007, with Godot's reason. */
 function protocolCloseFor(error: Error & { code?: string }): { code: number; reason: string } | null {
   const code = error.code;
   if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return null;
@@ -60,22 +61,46 @@ function protocolCloseFor(error: Error & { code?: string }): { code: number; rea
   return PROTOCOL_CLOSE.protocolError;
 }
 
-/** A WebSocketPeer's transport over a `ws` WebSocket, client or server side. */
+/** Transports with frames waiting: one microtask writes them all, after the poll() that sent them. */
+let toFlush: WsTransport[] = [];
+
+function flushAll(): void {
+  const transports = toFlush;
+  toFlush = [];
+  for (const transport of transports) transport.flush();
+}
+
+/**
+ * A WebSocketPeer's transport over a `ws` WebSocket, client or server side. ws reads and
+ * runs the handshake and the close; messages are framed here (frame-batch.ts) and reach the
+ * socket in one write per poll() (ws would write each one on its own), unless an extension
+ * such as permessage-deflate was negotiated: then ws frames them.
+ */
 export class WsTransport implements Transport {
   readonly #ws: GodotWireWebSocket;
   readonly #sink: TransportSink;
   readonly #requestedUrl: string | undefined;
   #socket: Socket | null;
+  /** What frames are written to (the TLS socket over `#socket` for wss); null until known. */
+  #wire: Duplex | null;
+  /** Client frames are masked. */
+  #masked = false;
+  /** Messages not yet handed to the socket; null until the first send, or when ws frames them. */
+  #batch: FrameBatch | null | undefined = undefined;
+  #flushQueued = false;
   #noDelay: boolean;
   #protocolClose: { code: number; reason: string } | null = null;
   /** Why the connection failed or was lost, from ws's or Node's error (CloseInfo.cause). */
   #cause = '';
   readonly #causeContext: CauseContext;
-  /** Payload sizes of messages handed to ws whose write callback has not run yet (made at the first send). */
+  /** Payload bytes and message counts of writes whose callback has not run yet (made at the first send). */
   #pendingSizes: Queue<number> | null = null;
+  #pendingCounts: Queue<number> | null = null;
   #pendingBytes = 0;
+  #pendingCount = 0;
   #written: (() => void) | null = null;
 
+  /** `wire`: the stream ws reads and writes (server side; a client learns it at the upgrade). */
   constructor(
     ws: GodotWireWebSocket,
     sink: TransportSink,
@@ -83,12 +108,14 @@ export class WsTransport implements Transport {
     noDelay: boolean,
     requestedUrl?: string,
     causeContext: CauseContext = {},
+    wire: Duplex | null = null,
   ) {
     this.#ws = ws;
     this.#causeContext = causeContext;
     this.#sink = sink;
     this.#requestedUrl = requestedUrl;
     this.#socket = socket;
+    this.#wire = wire;
     this.#noDelay = noDelay;
     socket?.setNoDelay(noDelay);
     ws.transport = this;
@@ -105,6 +132,8 @@ export class WsTransport implements Transport {
     const transport = transportOf(this);
     transport.#socket = response.socket as Socket;
     transport.#socket.setNoDelay(transport.#noDelay);
+    transport.#wire = response.socket;
+    transport.#masked = true;
   }
 
   static #onOpen(this: WebSocket): void {
@@ -145,31 +174,74 @@ export class WsTransport implements Transport {
   }
 
   get bufferedAmount(): number {
-    return this.#pendingBytes;
+    return this.#pendingBytes + (this.#batch?.payloadBytes ?? 0);
   }
 
   get bufferedCount(): number {
-    return this.#pendingSizes?.length ?? 0;
+    return this.#pendingCount + (this.#batch?.count ?? 0);
   }
 
   send(data: Uint8Array, isText: boolean): boolean {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
-    const pending = (this.#pendingSizes ??= new Queue<number>());
-    pending.push(data.byteLength);
-    this.#pendingBytes += data.byteLength;
-    this.#ws.send(data, isText ? TEXT : BINARY, (this.#written ??= () => (this.#pendingBytes -= pending.shift() ?? 0)));
+    const batch = (this.#batch ??= this.#wire !== null && this.#ws.extensions === '' ? new FrameBatch(this.#masked) : null);
+    if (batch === null) {
+      this.#track(data.byteLength, 1);
+      this.#ws.send(data, isText ? TEXT : BINARY, this.#written!);
+      return true;
+    }
+    batch.append(data, isText);
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      if (toFlush.push(this) === 1) queueMicrotask(flushAll);
+    }
     return true;
   }
 
+  /** Writes the frames waiting, corked: one write for all of them. */
+  flush(): void {
+    this.#flushQueued = false;
+    const batch = this.#batch;
+    if (batch == null || batch.count === 0) return;
+    const wire = this.#wire!;
+    const bytes = batch.payloadBytes;
+    const count = batch.count;
+    const chunks = batch.take();
+    // Closed underneath (the remote's close frame, a reset): what waited is lost, as in ws.
+    if (this.#ws.readyState !== WebSocket.OPEN || wire.destroyed) return;
+    this.#track(bytes, count);
+    const last = chunks.length - 1;
+    if (last > 0) wire.cork();
+    for (let i = 0; i < last; i++) wire.write(chunks[i]);
+    wire.write(chunks[last], this.#written!);
+    if (last > 0) wire.uncork();
+  }
+
   close(code: number, reason: string): void {
+    this.flush(); // what was sent before close() goes before the close frame
     if (this.#ws.readyState === WebSocket.OPEN) this.#ws.close(code, reason);
   }
 
+  /** Counts bytes and messages handed to the socket until its write callback runs. */
+  #track(bytes: number, count: number): void {
+    const sizes = (this.#pendingSizes ??= new Queue<number>());
+    const counts = (this.#pendingCounts ??= new Queue<number>());
+    sizes.push(bytes);
+    counts.push(count);
+    this.#pendingBytes += bytes;
+    this.#pendingCount += count;
+    this.#written ??= () => {
+      this.#pendingBytes -= sizes.shift() ?? 0;
+      this.#pendingCount -= counts.shift() ?? 0;
+    };
+  }
+
   terminate(): void {
+    this.#batch?.clear();
     this.#ws.terminate();
   }
 
   ping(): boolean {
+    this.flush();
     if (this.#ws.readyState === WebSocket.OPEN) this.#ws.ping();
     return true;
   }

@@ -1,0 +1,128 @@
+// WebSocket frames (RFC 6455 §5.2) written into shared chunks, so that every message sent
+// during one poll() reaches the socket in one write: one system call and no per-message
+// objects, where ws frames and writes each message on its own. A message costs its frame
+// bytes (payload + 2 to 14) while it waits, copied at send() time, so the caller may reuse
+// its buffer at once (as Godot's put_packet copies).
+import { randomFillSync } from 'node:crypto';
+
+/** Chunks start this big; a larger frame gets a chunk of its own size. */
+const CHUNK_BYTES = 16 * 1024;
+const OPCODE_TEXT = 0x1;
+const OPCODE_BINARY = 0x2;
+const FIN = 0x80;
+const MASKED = 0x80;
+/** Mask keys are drawn from a pool refilled in one call (as ws does). */
+const MASK_POOL_BYTES = 8 * 1024;
+
+let maskPool: Buffer | null = null;
+let maskPointer = MASK_POOL_BYTES;
+
+/** The size of a frame's header for `length` payload bytes. */
+export function headerSize(length: number, masked: boolean): number {
+  const base = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  return masked ? base + 4 : base;
+}
+
+export class FrameBatch {
+  /** Client frames are masked (RFC 6455 §5.3); a server's are not. */
+  readonly #masked: boolean;
+  readonly #chunks: Buffer[] = [];
+  #chunk: Buffer | null = null;
+  #used = 0;
+  #payloadBytes = 0;
+  #count = 0;
+
+  constructor(masked: boolean) {
+    this.#masked = masked;
+  }
+
+  /** Messages waiting in the batch. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Their payload bytes (headers not counted). */
+  get payloadBytes(): number {
+    return this.#payloadBytes;
+  }
+
+  /** Appends one whole message as a single frame. */
+  append(data: Uint8Array, isText: boolean): void {
+    const length = data.byteLength;
+    const size = headerSize(length, this.#masked) + length;
+    const chunk = this.#room(size);
+    let at = this.#used;
+    chunk[at++] = FIN | (isText ? OPCODE_TEXT : OPCODE_BINARY);
+    const maskBit = this.#masked ? MASKED : 0;
+    if (length < 126) {
+      chunk[at++] = maskBit | length;
+    } else if (length < 65536) {
+      chunk[at++] = maskBit | 126;
+      chunk.writeUInt16BE(length, at);
+      at += 2;
+    } else {
+      chunk[at++] = maskBit | 127;
+      chunk.writeUInt32BE(Math.floor(length / 0x100000000), at);
+      chunk.writeUInt32BE(length >>> 0, at + 4);
+      at += 8;
+    }
+    if (this.#masked) {
+      const keyAt = at;
+      writeMaskKey(chunk, keyAt);
+      at += 4;
+      for (let i = 0; i < length; i++) chunk[at + i] = data[i]! ^ chunk[keyAt + (i & 3)]!;
+    } else {
+      chunk.set(data, at);
+    }
+    this.#used = at + length;
+    this.#payloadBytes += length;
+    this.#count++;
+  }
+
+  /** Everything appended so far, as buffers to write in order; the batch is empty afterwards. */
+  take(): Buffer[] {
+    if (this.#chunk !== null && this.#used > 0) {
+      this.#chunks.push(this.#chunk.subarray(0, this.#used));
+      // The rest of the chunk stays in use for the next messages: a chunk is never written twice.
+      this.#chunk = this.#chunk.subarray(this.#used);
+      this.#used = 0;
+    }
+    const chunks = this.#chunks.splice(0);
+    this.#payloadBytes = 0;
+    this.#count = 0;
+    return chunks;
+  }
+
+  /** Drops what waits (the connection is gone). */
+  clear(): void {
+    this.#chunks.length = 0;
+    this.#chunk = null;
+    this.#used = 0;
+    this.#payloadBytes = 0;
+    this.#count = 0;
+  }
+
+  #room(size: number): Buffer {
+    const chunk = this.#chunk;
+    if (chunk !== null && chunk.length - this.#used >= size) return chunk;
+    if (chunk !== null && this.#used > 0) this.#chunks.push(chunk.subarray(0, this.#used));
+    this.#chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, size));
+    this.#used = 0;
+    return this.#chunk;
+  }
+}
+
+/** Four random bytes at `target[at]`. */
+function writeMaskKey(target: Buffer, at: number): void {
+  if (maskPointer === MASK_POOL_BYTES) {
+    maskPool ??= Buffer.allocUnsafe(MASK_POOL_BYTES);
+    randomFillSync(maskPool);
+    maskPointer = 0;
+  }
+  const pool = maskPool!;
+  target[at] = pool[maskPointer]!;
+  target[at + 1] = pool[maskPointer + 1]!;
+  target[at + 2] = pool[maskPointer + 2]!;
+  target[at + 3] = pool[maskPointer + 3]!;
+  maskPointer += 4;
+}

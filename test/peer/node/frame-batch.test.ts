@@ -1,0 +1,82 @@
+// FrameBatch against ws's own Receiver (the parser every ws server and client runs): every
+// length class of RFC 6455 (7-bit, 16-bit, 64-bit), text and binary, masked and not, many
+// frames in one batch, and the copy made at append() time.
+import type { Writable } from 'node:stream';
+import WebSocket from 'ws';
+import { FrameBatch, headerSize } from '../../../src/peer/node/frame-batch';
+
+// ws exports its frame parser at run time (WebSocket.Receiver); @types/ws does not declare it.
+const { Receiver } = WebSocket as unknown as { Receiver: new (options: { isServer: boolean; maxPayload: number }) => Writable };
+
+const LENGTHS = [0, 1, 125, 126, 127, 65535, 65536, 70000];
+
+function parse(chunks: Buffer[], masked: boolean): { data: Buffer; isBinary: boolean }[] {
+  const messages: { data: Buffer; isBinary: boolean }[] = [];
+  const receiver = new Receiver({ isServer: masked, maxPayload: 0 });
+  receiver.on('message', (data: Buffer, isBinary: boolean) => messages.push({ data: Buffer.from(data), isBinary }));
+  receiver.on('error', (error: Error) => {
+    throw error;
+  });
+  for (const chunk of chunks) receiver.write(chunk);
+  return messages;
+}
+
+function payload(length: number, seed: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = (i * 31 + seed) & 0xff;
+  return bytes;
+}
+
+describe.each([
+  ['a server (unmasked)', false],
+  ['a client (masked)', true],
+])('FrameBatch for %s', (_name, masked) => {
+  it('frames every length class so that ws reads back the same messages, in order', () => {
+    const batch = new FrameBatch(masked);
+    const sent = LENGTHS.map((length, i) => payload(length, i));
+    for (const data of sent) batch.append(data, false);
+    batch.append(new TextEncoder().encode('héllo'), true);
+    expect(batch.count).toBe(LENGTHS.length + 1);
+    expect(batch.payloadBytes).toBe(LENGTHS.reduce((a, b) => a + b, 0) + 6);
+    const chunks = batch.take();
+    expect(batch.count).toBe(0);
+    expect(batch.payloadBytes).toBe(0);
+    const bytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+    expect(bytes).toBe(LENGTHS.reduce((sum, n) => sum + n + headerSize(n, masked), 0) + 6 + headerSize(6, masked));
+    const received = parse(chunks, masked);
+    expect(received.map((m) => m.isBinary)).toEqual([...LENGTHS.map(() => true), false]);
+    received.slice(0, -1).forEach((message, i) => expect(message.data.equals(Buffer.from(sent[i]!))).toBe(true));
+    expect(received.at(-1)!.data.toString('utf8')).toBe('héllo');
+  });
+
+  it('copies at append(): the caller may reuse its buffer at once', () => {
+    const batch = new FrameBatch(masked);
+    const buffer = new Uint8Array([1, 2, 3]);
+    batch.append(buffer, false);
+    buffer[0] = 9;
+    batch.append(buffer, false);
+    expect(parse(batch.take(), masked).map((m) => [...m.data])).toEqual([
+      [1, 2, 3],
+      [9, 2, 3],
+    ]);
+  });
+
+  it('keeps writing into what is left of a chunk after take(), never handing out the same bytes twice', () => {
+    const batch = new FrameBatch(masked);
+    batch.append(payload(10, 1), false);
+    const first = batch.take();
+    batch.append(payload(10, 2), false);
+    const second = batch.take();
+    expect(parse(first, masked).map((m) => m.data[0])).toEqual([1]);
+    expect(parse(second, masked).map((m) => m.data[0])).toEqual([2]);
+    expect(batch.take()).toEqual([]);
+  });
+
+  it('drops what waits on clear()', () => {
+    const batch = new FrameBatch(masked);
+    batch.append(payload(5, 0), true);
+    batch.clear();
+    expect(batch.count).toBe(0);
+    expect(batch.take()).toEqual([]);
+  });
+});
