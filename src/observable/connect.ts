@@ -22,6 +22,12 @@ export interface PeerOptions {
   heartbeatInterval?: number;
   /** Nagle's algorithm off (true, the default) or on. */
   noDelay?: boolean;
+  /**
+   * permessage-deflate: a client offers it unless `false` (the default offers, as browsers
+   * and ws do); a server (listen, attach) accepts it only with `true` or `{ threshold }`
+   * (bytes below which a message goes uncompressed; default 0: every message).
+   */
+  perMessageDeflate?: boolean | { threshold?: number };
 }
 
 /** The keys of {@link PeerOptions}, for option checking by every factory that takes them. */
@@ -33,6 +39,7 @@ export const PEER_OPTION_KEYS = [
   'maxQueuedPackets',
   'heartbeatInterval',
   'noDelay',
+  'perMessageDeflate',
 ] as const;
 
 export interface ConnectOptions extends PeerOptions, FromPeerOptions {
@@ -91,6 +98,15 @@ export function applyPeerOptions(peer: WebSocketPeer, options: PeerOptions, call
   if (noDelay !== undefined) {
     if (typeof noDelay !== 'boolean') throw new TypeError(`${caller}: noDelay must be a boolean, got ${describeValue(noDelay)}`);
     peer.setNoDelay(noDelay);
+  }
+  const { perMessageDeflate } = options;
+  if (perMessageDeflate !== undefined) {
+    const threshold = typeof perMessageDeflate === 'object' && perMessageDeflate !== null ? perMessageDeflate.threshold : undefined;
+    const valid =
+      typeof perMessageDeflate === 'boolean' ||
+      (typeof perMessageDeflate === 'object' && perMessageDeflate !== null && (threshold === undefined || (Number.isInteger(threshold) && threshold >= 0)));
+    if (!valid) throw new TypeError(`${caller}: perMessageDeflate must be a boolean or { threshold: integer ≥ 0 }, got ${describeValue(perMessageDeflate)}`);
+    peer.perMessageDeflate = typeof perMessageDeflate === 'boolean' ? perMessageDeflate : { ...perMessageDeflate };
   }
 }
 

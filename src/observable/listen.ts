@@ -1,43 +1,38 @@
 // Node only: the TCP listener pulls in node:net. Exported from the Node root, not the browser entry.
-import { Observable, Subscription } from 'rxjs';
-import { ErrorCode, State } from '../peer/constants.js';
-import { Queue } from '../peer/queue.js';
-import type { IncomingConnection } from '../peer/listener.js';
+import { isIP } from 'node:net';
+import { Observable } from 'rxjs';
+import { ErrorCode } from '../peer/constants.js';
 import { isUsableServerTls } from '../peer/node/stream-peer.js';
 import { listenTcp } from '../peer/node/tcp-listener.js';
 import { TLSOptions } from '../peer/tls-options.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
-import { resumeLimits, type ResumeOptions } from '../session/options.js';
-import { SessionServer } from '../session/session-server.js';
-import { prepareSessionPeer } from '../session/transport-settings.js';
-import { isSessionProtocol } from '../session/wire.js';
-import { applyPeerOptions, type PeerOptions } from './connect.js';
+import { applyPeerOptions } from './connect.js';
 import { WebSocketPeerError } from './errors.js';
-import { type FromPeerOptions, type ObservablePeer, validateFromPeerOptions, wrap } from './observable-peer.js';
+import { type ObservablePeer, validateFromPeerOptions } from './observable-peer.js';
+import { serveClients } from './server-driver.js';
+import { checkOptions, describeValue } from './options.js';
+import { checkServerOptions, SERVER_OPTION_KEYS, type ServerOptions } from './server-options.js';
 
-export interface ListenOptions extends PeerOptions, FromPeerOptions {
+const LISTEN_OPTION_KEYS = [...SERVER_OPTION_KEYS, 'bindAddress', 'tls', 'onListening'] as const;
+
+export interface ListenOptions extends ServerOptions {
   /** Address to bind: "*" (every interface, the default) or an IPv4/IPv6 address. */
   bindAddress?: string;
   /** `TLSOptions.server(key, cert)` to serve wss://. */
   tls?: TLSOptions;
-  /** Milliseconds a client has to finish its handshake before it is dropped (0 = no limit). Default 3000. */
-  handshakeTimeout?: number;
   /** Called with the bound port once the server listens (useful with port 0). */
   onListening?: (port: number) => void;
-  /**
-   * Sessions that survive dropped connections, for clients that connect with `resume`:
-   * `true` or `{ windowMs, maxBufferedBytes }`. Each session is emitted once, however many
-   * connections carry it; clients without resume are served as before.
-   */
-  resume?: boolean | ResumeOptions;
 }
 
 /**
  * A cold WebSocket server: each subscription listens on `port` and emits every client as
  * an {@link ObservablePeer} once its handshake completed (OPEN). Clients that fail their
- * handshake or exceed `handshakeTimeout` are dropped without being emitted. Errors with
- * {@link WebSocketPeerError} when the port can't be bound (ERR_ALREADY_IN_USE, …).
- * Unsubscribing stops the server and closes the clients still connected with 1001.
+ * handshake or exceed `handshakeTimeout` are dropped without being emitted; clients the
+ * admission rules refuse (`origins`, `maxConnections`, `maxConnectionsPerAddress`,
+ * `authorize`) get an HTTP error response and are reported to `onRefused`. Errors with
+ * {@link WebSocketPeerError} when the port can't be bound (ERR_ALREADY_IN_USE, …), and
+ * never because of a client. Unsubscribing stops the server and closes the clients still
+ * connected with 1001.
  *
  * @example
  * const server = listen(8000, { protocols: ['demo-chat'], onListening: (port) => console.log(`on ${port}`) })
@@ -53,19 +48,20 @@ export interface ListenOptions extends PeerOptions, FromPeerOptions {
  */
 export function listen(port: number, options: ListenOptions = {}): Observable<ObservablePeer> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`listen: port must be an integer from 0 to 65535, got ${String(port)}`);
+    throw new RangeError(`listen: port must be an integer from 0 to 65535, got ${describeValue(port)}`);
   }
-  const { bindAddress = '*', tls, handshakeTimeout = 3000, onListening } = options;
+  checkOptions('listen', options, LISTEN_OPTION_KEYS);
+  const { bindAddress = '*', tls, onListening } = options;
+  if (typeof bindAddress !== 'string' || (bindAddress !== '*' && isIP(bindAddress) === 0)) {
+    throw new TypeError(`listen: bindAddress must be "*" or an IPv4/IPv6 address, got ${describeValue(bindAddress)}`);
+  }
   applyPeerOptions(new WebSocketPeer(), options, 'listen');
   const { scheduler } = validateFromPeerOptions(options, 'listen');
+  const rules = checkServerOptions(options, 'listen');
   if (tls !== undefined && !isUsableServerTls(tls)) {
     throw new TypeError('listen: tls must be TLSOptions.server(key, cert) with a key and certificate that load');
   }
-  if (typeof handshakeTimeout !== 'number' || !Number.isFinite(handshakeTimeout) || handshakeTimeout < 0) {
-    throw new RangeError(`listen: handshakeTimeout must be a number of ms ≥ 0, got ${String(handshakeTimeout)}`);
-  }
   if (onListening !== undefined && typeof onListening !== 'function') throw new TypeError('listen: onListening must be a function');
-  const resume = resumeLimits('listen', options.resume);
 
   return new Observable<ObservablePeer>((subscriber) => {
     const listener = listenTcp(port, bindAddress, tls ?? null);
@@ -73,63 +69,11 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
       subscriber.error(new WebSocketPeerError(listener, `listen(${port}, ${JSON.stringify(bindAddress)}) refused`));
       return;
     }
-    const clients = new Set<WebSocketPeer>();
-    const sessions = resume && new SessionServer(resume, scheduler, (session) => subscriber.next(session), handshakeTimeout);
-    const watching = new Subscription();
-    let acceptPending: Subscription | null = null;
-
-    // Handshake deadlines: every client gets the same timeout, so they fall due in the order
-    // the clients came; one timer sweeps the queue instead of one timer per connection.
-    const handshakes = new Queue<{ peer: WebSocketPeer; deadline: number }>();
-    let sweep: Subscription | null = null;
-    const armSweep = (): void => {
-      const next = handshakes.at(0);
-      if (sweep !== null || next === undefined) return;
-      sweep = scheduler.schedule(() => {
-        sweep = null;
-        const now = scheduler.now();
-        for (let head = handshakes.at(0); head !== undefined && head.deadline <= now; head = handshakes.at(0)) {
-          handshakes.shift();
-          if (head.peer.getReadyState() === State.CONNECTING) head.peer.close(-1);
-        }
-        armSweep();
-      }, Math.max(0, next.deadline - scheduler.now()));
-    };
-
-    const admit = (incoming: IncomingConnection): void => {
-      const peer = new WebSocketPeer();
-      applyPeerOptions(peer, options, 'listen');
-      if (sessions) prepareSessionPeer(peer, 'server');
-      // Options were checked when listen() was called; a refusal here still must not leak the socket.
-      if (incoming.accept(peer) !== ErrorCode.OK) return incoming.refuse();
-      clients.add(peer);
-      const socket = wrap(peer, options);
-      if (handshakeTimeout > 0) {
-        handshakes.push({ peer, deadline: scheduler.now() + handshakeTimeout });
-        armSweep();
-      }
-      const watch = new Subscription();
-      watch.add(
-        socket.state$.subscribe({
-          next: (state) => {
-            if (state !== State.OPEN) return;
-            // The session hears the connection's close$ itself, after this watch has ended.
-            if (sessions && isSessionProtocol(peer.getSelectedProtocol())) sessions.accept(socket);
-            else subscriber.next(socket);
-          },
-          complete: () => {
-            clients.delete(peer);
-            watching.remove(watch);
-            watch.unsubscribe();
-          },
-        }),
-      );
-      if (!watch.closed) watching.add(watch);
-    };
-
+    const driver = serveClients(subscriber, options, rules, scheduler, 'listen');
+    let acceptPending: { unsubscribe(): void } | null = null;
     const acceptAll = (): void => {
       acceptPending = null;
-      for (let incoming = listener.take(); incoming !== null && !subscriber.closed; incoming = listener.take()) admit(incoming);
+      for (let incoming = listener.take(); incoming !== null && !subscriber.closed; incoming = listener.take()) driver.admit(incoming);
     };
     listener.onConnection(() => {
       acceptPending ??= scheduler.schedule(acceptAll);
@@ -143,12 +87,7 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
     return () => {
       listener.stop();
       acceptPending?.unsubscribe();
-      sweep?.unsubscribe();
-      handshakes.clear();
-      sessions?.closeAll(1001);
-      for (const peer of clients) peer.close(peer.getReadyState() === State.OPEN ? 1001 : -1);
-      clients.clear();
-      watching.unsubscribe();
+      driver.stop();
     };
   });
 }

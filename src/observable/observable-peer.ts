@@ -1,6 +1,7 @@
 import { asapScheduler, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { ErrorCode, isCleanClose, State, WriteMode } from '../peer/constants.js';
 import { kNextTimer, kSetClock, kSetHooks, kTakePacket, type PeerHooks } from '../peer/internal.js';
+import type { UpgradeRequest } from '../peer/handshake.js';
 import type { Packet } from '../peer/packet.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
 import type { CloseInfo } from './errors.js';
@@ -18,6 +19,10 @@ export interface ObservablePeer {
   /** A string goes as a text frame, bytes as a binary frame. Returns the peer's ErrorCode; never throws. */
   send(message: string | Uint8Array): ErrorCode;
   close(code?: number, reason?: string): ErrorCode;
+  /** Server side (listen(), attach()): the handshake request this client came in on. */
+  readonly request?: UpgradeRequest;
+  /** Server side: the `context` the server's `authorize` accepted this client with. */
+  readonly context?: unknown;
 }
 
 export interface FromPeerOptions {
@@ -86,6 +91,8 @@ export class ObservablePeerImpl extends PeerDriver<State, Packet, CloseInfo> imp
   readonly state$: Observable<State>;
   readonly packets$: Observable<Packet>;
   readonly close$: Observable<CloseInfo>;
+  /** Set by the server that accepted the peer. */
+  context: unknown = undefined;
   protected readonly closedStatus = State.CLOSED;
   protected readonly name = 'fromPeer';
 
@@ -95,6 +102,10 @@ export class ObservablePeerImpl extends PeerDriver<State, Packet, CloseInfo> imp
     this.state$ = this.observe(this.statusStream);
     this.packets$ = this.observe(this.packetStream);
     this.close$ = this.observe(this.endStream);
+  }
+
+  get request(): UpgradeRequest | undefined {
+    return this.peer.getUpgradeRequest() ?? undefined;
   }
 
   send(message: string | Uint8Array): ErrorCode {

@@ -80,4 +80,6 @@ export const PROTOCOL_CLOSE = {
   protocolError: { code: 1002, reason: 'Protocol error' },
   invalidPayload: { code: 1007, reason: 'Invalid frame payload data' },
   messageTooBig: { code: 1009, reason: 'Message too big' },
+  /** ws's limit on frames per message (a flood of empty fragments): 1008, as ws sends it. */
+  tooManyFragments: { code: 1008, reason: 'Too many message fragments' },
 } as const;

@@ -3,6 +3,7 @@ export { WebSocketPeer } from './websocket-peer.js';
 export { describeUrlProblem } from './validation.js';
 export { TLSOptions, type TLSClientConfig } from './tls-options.js';
 export type { Packet, TextPacket } from './packet.js';
+export type { Authorize, UpgradeRequest, Verdict } from './handshake.js';
 /* Multiplayer: Godot 4's WebSocketMultiplayerPeer (createServer is Node only; browsers get ERR_UNAVAILABLE) */
 export * from './multiplayer/index.js';
 

@@ -35,6 +35,8 @@ export interface PeerHooks {
 
 export interface AttachRequest {
   requestedUrl: string;
+  /** A server-side connection: the peer's server defaults apply (compression declined unless asked). */
+  server?: boolean;
   /** Builds the transport, bound to the sink the peer hands it. */
   open(sink: TransportSink, settings: TransportSettings): Transport;
 }
@@ -44,5 +46,9 @@ export interface TransportSettings {
   headers: { name: string; value: string }[];
   maxPayload: number;
   noDelay: boolean;
+  /** Server side: ask the sink (onRequest) before completing a handshake. */
+  checkRequests: boolean;
+  /** false = off; otherwise on (the client offers it; a server accepts it when offered). */
+  perMessageDeflate: false | { threshold?: number };
 }
 

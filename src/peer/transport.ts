@@ -1,3 +1,5 @@
+import type { Refusal, UpgradeRequest } from './handshake.js';
+
 // The one narrow link between a WebSocketPeer and its I/O. A transport owns the socket
 // (ws, the browser's WebSocket, or memory) and pushes what happens into a sink; the peer
 // records it and applies it in poll(). The peer never touches a socket.
@@ -19,6 +21,12 @@ export interface TransportSink {
    * frame (the refused address, the HTTP status, the TLS error, ...).
    */
   onClose(code: number, reason: string, initiatedHere?: boolean, cause?: string): void;
+  /**
+   * Server side, only when the settings ask for `checkRequests`: a valid upgrade request
+   * arrived and the handshake waits for `respond` (null accepts; a refusal answers with that
+   * HTTP status). Extra calls to `respond`, or calls after the connection is gone, do nothing.
+   */
+  onRequest(request: UpgradeRequest, respond: (refusal: Refusal | null) => void): void;
 }
 
 export interface OpenInfo {
@@ -27,6 +35,8 @@ export interface OpenInfo {
   remotePort: number;
   /** Server side: the URL the client asked for, `ws(s)://host/path?query`. */
   requestedUrl?: string;
+  /** Server side: the client's upgrade request. */
+  request?: UpgradeRequest;
 }
 
 export interface Transport {
@@ -58,4 +68,6 @@ export interface ClientRequest {
   tls: import('./tls-options.js').TLSOptions | null;
   maxPayload: number;
   noDelay: boolean;
+  /** false: don't offer permessage-deflate; otherwise offer it (ws's defaults, or this threshold). */
+  perMessageDeflate: false | { threshold?: number };
 }

@@ -16,6 +16,7 @@ import {
   TransportSettings,
 } from './internal.js';
 import { systemClock } from './clock.js';
+import { type Authorize, isThenable, judge, type Refusal, refusal, type UpgradeRequest } from './handshake.js';
 import { createPacket, Packet } from './packet.js';
 import { platform } from '#platform';
 import { Queue } from './queue.js';
@@ -35,8 +36,9 @@ let PeerSink: new (peer: WebSocketPeer) => TransportSink;
 
 /** Something the transport reported, applied in order by the next poll(). */
 type ControlEvent =
-  | { kind: 'open'; protocol: string; remoteAddress: string; remotePort: number; requestedUrl?: string }
+  | { kind: 'open'; protocol: string; remoteAddress: string; remotePort: number; requestedUrl?: string; request?: UpgradeRequest }
   | { kind: 'pong' }
+  | { kind: 'request'; request: UpgradeRequest; respond: (refusal: Refusal | null) => void }
   | { kind: 'close'; code: number; reason: string; initiatedHere: boolean; cause: string };
 
 /** Limits in force for one connection, taken when its handshake completes. */
@@ -84,6 +86,13 @@ export class WebSocketPeer {
         peer.#wake();
       }
 
+      onRequest(request: UpgradeRequest, respond: (refusal: Refusal | null) => void): void {
+        const peer = this.peer;
+        if (peer.#sink !== this) return;
+        peer.#events.push({ kind: 'request', request, respond });
+        peer.#wake();
+      }
+
       onClose(code: number, reason: string, initiatedHere = false, cause = ''): void {
         const peer = this.peer;
         if (peer.#sink !== this) return;
@@ -98,6 +107,22 @@ export class WebSocketPeer {
   handshakeHeaders: string[] = [];
   /** Subprotocols to offer (client) or accept (server), in order of preference. */
   supportedProtocols: string[] = [];
+  /**
+   * Server side: decides, inside `poll()`, whether the client whose upgrade request just
+   * arrived may connect (sync or async; see {@link Verdict}). Refused clients get the HTTP
+   * status asked for and the peer ends CLOSED with close code -1; a hook that throws or
+   * rejects refuses with 500. A slow answer counts against the server's handshake timeout.
+   * null (the default): every valid request is accepted, as in Godot. Taken by `acceptStream`.
+   */
+  authorize: Authorize | null = null;
+  /**
+   * permessage-deflate (RFC 7692). A client offers it unless this is false; a server accepts
+   * it only when this is true or `{ threshold }` (bytes below which messages go uncompressed,
+   * 0 by default: every message). null (the default) = the side's default: client offers, server declines.
+   * The inflated size counts against `inboundBufferSize` (over it: close 1009). Node only: a
+   * browser offers compression whatever this says.
+   */
+  perMessageDeflate: boolean | { threshold?: number } | null = null;
 
   #inboundBufferSize = 65535;
   #outboundBufferSize = 65535;
@@ -112,6 +137,7 @@ export class WebSocketPeer {
   #limits: Limits = { inbound: 65535, outbound: 65535, maxPackets: 2048, heartbeatMs: 0 };
 
   #requestedUrl = '';
+  #upgradeRequest: UpgradeRequest | null = null;
   #selectedProtocol = '';
   #connectedHost = '';
   #connectedPort = 0;
@@ -131,6 +157,8 @@ export class WebSocketPeer {
   #awaitingPong = false;
 
   #hooks: PeerHooks | null = null;
+  /** The authorize hook taken when the connection started. */
+  #authorizeHook: Authorize | null = null;
   #wakePending = false;
   #clock: () => number = systemClock;
 
@@ -195,7 +223,7 @@ export class WebSocketPeer {
     if (settings === null) return ErrorCode.ERR_INVALID_PARAMETER;
     const accepted = platform.accept(stream);
     if (typeof accepted === 'number') return accepted;
-    return this.#start('', (sink) => accepted.open(sink, settings));
+    return this.#start('', (sink) => accepted.open(sink, this.#serverSettings(settings)));
   }
 
   /** Applies everything the transport recorded since the last poll. */
@@ -318,6 +346,11 @@ export class WebSocketPeer {
     return this.#requestedUrl;
   }
 
+  /** Server side: the client's upgrade request (URL, headers, address, subprotocols), once it arrived; else null. */
+  getUpgradeRequest(): UpgradeRequest | null {
+    return this.#upgradeRequest;
+  }
+
   getSelectedProtocol(): string {
     return this.#selectedProtocol;
   }
@@ -370,7 +403,7 @@ export class WebSocketPeer {
     if (this.#state === State.CONNECTING || this.#state === State.OPEN) return ErrorCode.ERR_ALREADY_IN_USE;
     const settings = this.#settings();
     if (settings === null) return ErrorCode.ERR_INVALID_PARAMETER;
-    return this.#start(request.requestedUrl, (sink) => request.open(sink, settings));
+    return this.#start(request.requestedUrl, (sink) => request.open(sink, request.server === true ? this.#serverSettings(settings) : settings));
   }
 
   // ---- private ----
@@ -378,7 +411,25 @@ export class WebSocketPeer {
   #settings(): TransportSettings | null {
     const handshake = parseHandshakeSettings(this.supportedProtocols, this.handshakeHeaders);
     if (handshake === null) return null;
-    return { ...handshake, maxPayload: this.#inboundBufferSize, noDelay: this.#noDelay };
+    const deflate = this.perMessageDeflate;
+    let perMessageDeflate: TransportSettings['perMessageDeflate'];
+    if (deflate === null || deflate === true) perMessageDeflate = {};
+    else if (deflate === false) perMessageDeflate = false;
+    else if (typeof deflate === 'object' && isDeflateThreshold(deflate.threshold)) perMessageDeflate = { ...deflate };
+    else return null;
+    if (this.authorize !== null && typeof this.authorize !== 'function') return null;
+    return {
+      ...handshake,
+      maxPayload: this.#inboundBufferSize,
+      noDelay: this.#noDelay,
+      checkRequests: this.authorize !== null,
+      perMessageDeflate,
+    };
+  }
+
+  /** A server declines compression unless asked for it. */
+  #serverSettings(settings: TransportSettings): TransportSettings {
+    return this.perMessageDeflate === null ? { ...settings, perMessageDeflate: false } : settings;
   }
 
   #start(requestedUrl: string, open: (sink: TransportSink) => Transport): ErrorCode {
@@ -406,6 +457,8 @@ export class WebSocketPeer {
     this.#lastWasString = false;
     this.#packetError = ErrorCode.OK;
     this.#requestedUrl = requestedUrl;
+    this.#upgradeRequest = null;
+    this.#authorizeHook = this.authorize;
     this.#selectedProtocol = '';
     this.#connectedHost = '';
     this.#connectedPort = 0;
@@ -435,6 +488,7 @@ export class WebSocketPeer {
           this.#connectedHost = event.remoteAddress;
           this.#connectedPort = event.remotePort;
           if (event.requestedUrl !== undefined) this.#requestedUrl = event.requestedUrl;
+          if (event.request !== undefined) this.#upgradeRequest = event.request;
           // As in Godot, the limits in force are the ones set when the handshake completes.
           this.#limits = {
             inbound: this.#inboundBufferSize,
@@ -447,6 +501,11 @@ export class WebSocketPeer {
           break;
         case 'pong':
           this.#awaitingPong = false;
+          break;
+        case 'request':
+          if (this.#state !== State.CONNECTING) break;
+          this.#upgradeRequest = event.request;
+          this.#decide(event.request, event.respond);
           break;
         case 'close':
           this.#applyClose(event.code, event.reason, event.initiatedHere, event.cause);
@@ -477,6 +536,23 @@ export class WebSocketPeer {
     }
     this.#release();
     this.#finish();
+  }
+
+  /** Runs the authorize hook and answers the transport; a throw or rejection refuses with 500. */
+  #decide(request: UpgradeRequest, respond: (refusal: Refusal | null) => void): void {
+    const answer = (verdict: unknown): void => {
+      const judged = judge(verdict);
+      respond('accept' in judged ? null : judged);
+    };
+    const failed = (): void => respond(refusal(500));
+    let verdict: unknown;
+    try {
+      verdict = this.#authorizeHook!(request);
+    } catch {
+      return failed();
+    }
+    if (isThenable(verdict)) Promise.resolve(verdict).then(answer, failed);
+    else answer(verdict);
   }
 
   #checkHeartbeat(): void {
@@ -566,4 +642,8 @@ export class WebSocketPeer {
     this.#state = state;
     this.#hooks?.stateChanged(state);
   }
+}
+
+function isDeflateThreshold(threshold: unknown): boolean {
+  return threshold === undefined || (typeof threshold === 'number' && Number.isInteger(threshold) && threshold >= 0);
 }

@@ -2,6 +2,7 @@ import type { Observable } from 'rxjs';
 import type { CloseInfo } from '../observable/errors.js';
 import type { ErrorCode, State } from '../peer/constants.js';
 import type { Packet } from '../peer/packet.js';
+import type { UpgradeRequest } from '../peer/handshake.js';
 import type { WebSocketPeer } from '../peer/websocket-peer.js';
 
 /**
@@ -10,6 +11,9 @@ import type { WebSocketPeer } from '../peer/websocket-peer.js';
  */
 export interface SessionLink {
   readonly peer?: WebSocketPeer;
+  /** Server side: the handshake the connection came in on, and what authorize accepted it with. */
+  readonly request?: UpgradeRequest;
+  readonly context?: unknown;
   readonly state$: Observable<State>;
   readonly packets$: Observable<Packet>;
   readonly close$: Observable<CloseInfo>;

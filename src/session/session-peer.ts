@@ -6,6 +6,7 @@ import type { Packet } from '../peer/packet.js';
 import { Queue } from '../peer/queue.js';
 import { encodeUtf8 } from '../peer/utf8.js';
 import { isSendableCloseCode, isValidCloseReason } from '../peer/validation.js';
+import type { UpgradeRequest } from '../peer/handshake.js';
 import type { WebSocketPeer } from '../peer/websocket-peer.js';
 import { SessionCore, type SessionLimits } from './session-core.js';
 import type { SessionLink } from './session-link.js';
@@ -29,6 +30,10 @@ export class SessionPeer implements ObservablePeer {
   readonly state$: Observable<State>;
   readonly packets$: Observable<Packet>;
   readonly close$: Observable<CloseInfo>;
+  /** Server side: the handshake of the connection that started the session (resumes do not change it). */
+  request?: UpgradeRequest;
+  /** Server side: what `authorize` accepted that connection with. */
+  context?: unknown;
 
   readonly #limits: SessionLimits;
   readonly #scheduler: SchedulerLike;

@@ -104,6 +104,9 @@ export class SessionServer {
   #start(link: SessionLink): Entry {
     const id = newSessionId();
     const session = new SessionPeer(this.#limits, this.#scheduler, { lost: () => {}, ended: () => this.#sessions.delete(id) });
+    // The connection that starts the session speaks for it: its request and authorize context.
+    if (link.request !== undefined) session.request = link.request;
+    if (link.context !== undefined) session.context = link.context;
     const entry: Entry = { id, session, secret: newSecret(), previous: null, emitted: false };
     this.#sessions.set(id, entry);
     session.attach(link, 0);

@@ -4,7 +4,7 @@ import * as browser from '../../src/index.browser.js';
 import * as node from '../../src/index.js';
 
 /** Exports that listen on TCP or wrap Node sockets, left out of the browser build on purpose. */
-const NODE_ONLY = ['StreamPeerTCP', 'StreamPeerTLS', 'TCPServer', 'WebSocketServer', 'listen'];
+const NODE_ONLY = ['StreamPeerTCP', 'StreamPeerTLS', 'TCPServer', 'WebSocketServer', 'attach', 'listen'];
 
 describe('the browser entry', () => {
   it('exports everything the Node entry does, except the Node-only servers', () => {

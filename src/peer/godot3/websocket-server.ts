@@ -1,5 +1,6 @@
 import { systemClock } from '../clock.js';
 import { ErrorCode, isCleanClose, State } from '../constants.js';
+import type { Authorize, UpgradeRequest } from '../handshake.js';
 import { kSetHooks, type PeerHooks } from '../internal.js';
 import { ConnectionStatus, WebSocketMultiplayerPeer } from '../multiplayer/websocket-multiplayer-peer.js';
 import { randomClientId } from '../multiplayer/wire-format.js';
@@ -57,6 +58,19 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
   privateKey: string | Uint8Array | null = null;
   /** PEM certificate chain; with `privateKey` the server speaks wss://. */
   sslCertificate: string | Uint8Array | null = null;
+  /**
+   * Who may connect, as `WebSocketPeer.authorize`, for clients accepted from now on: run
+   * inside `poll()` when a request arrives; a refused client gets that HTTP status and no
+   * signal. null (the default): everyone, as in Godot 3. Headers: `getPeerRequest(id)`.
+   */
+  get authorize(): Authorize | null {
+    return this.#authorize;
+  }
+  set authorize(hook: Authorize | null) {
+    this.#authorize = hook;
+    if (this.#multiplayer !== null) this.#multiplayer.authorize = hook;
+  }
+  #authorize: Authorize | null = null;
 
   #handshakeTimeout = 3;
   #extraHeaders: string[] = [];
@@ -201,6 +215,11 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
     return this.getPeer(id)?.getConnectedPort() ?? 0;
   }
 
+  /** The handshake request of client `id` (URL, lower-case headers, address, subprotocols), or null. */
+  getPeerRequest(id: number): UpgradeRequest | null {
+    return this.getPeer(id)?.getUpgradeRequest() ?? null;
+  }
+
   // ---- NetworkedMultiplayerPeer (gdMpApi; otherwise ERR_UNCONFIGURED / nothing, as Godot 3) ----
 
   /** 1: the server. */
@@ -264,6 +283,7 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
     multiplayer.handshakeHeaders = this.#extraHeaders;
     multiplayer.handshakeTimeout = this.#handshakeTimeout;
     multiplayer.refuseNewConnections = this.#refusing;
+    multiplayer.authorize = this.authorize;
     const error = multiplayer.createServer(port, this.bindIp, tls);
     if (error !== ErrorCode.OK) return error;
     forwardMultiplayerSignals(multiplayer, (emission) => {
@@ -285,6 +305,7 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
       const { peer } = connection;
       peer.supportedProtocols = this.#protocols;
       peer.handshakeHeaders = this.#extraHeaders;
+      peer.authorize = this.authorize;
       peer[kSetHooks](this.#hooksFor(connection));
       if (incoming.accept(peer) === ErrorCode.OK) this.#pending.add(connection);
       else incoming.refuse();

@@ -1,3 +1,4 @@
+import type { Authorize } from '../handshake.js';
 import { systemClock } from '../clock.js';
 import { ErrorCode } from '../constants.js';
 import { kNextTimer, kSetClock, kSetHooks, kTakePacket } from '../internal.js';
@@ -49,6 +50,12 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
   handshakeHeaders: string[] = [];
   /** True: the server takes no new clients (connections are dropped; pending handshakes end with 1013). */
   refuseNewConnections = false;
+  /**
+   * Server side: who may connect, as `WebSocketPeer.authorize` (run inside `poll()`; a
+   * refused client gets that HTTP status and never gets an id). null: everyone (Godot's behaviour).
+   * A client's request, headers included: `getPeer(id).getUpgradeRequest()`.
+   */
+  authorize: Authorize | null = null;
 
   readonly #backend: MultiplayerBackend;
   /** Holds and validates the WebSocketPeer properties copied to every new connection. */
@@ -436,6 +443,7 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
     const ws = new WebSocketPeer();
     ws.supportedProtocols = [...this.supportedProtocols];
     ws.handshakeHeaders = [...this.handshakeHeaders];
+    ws.authorize = this.authorize; // used by server-side connections only
     ws.inboundBufferSize = this.#config.inboundBufferSize;
     ws.outboundBufferSize = this.#config.outboundBufferSize;
     ws.maxQueuedPackets = this.#config.maxQueuedPackets;

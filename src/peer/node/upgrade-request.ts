@@ -1,12 +1,13 @@
 // The server's judgement of a client's opening handshake, as Godot's
 // WSLPeer::_parse_request makes it (modules/websocket/wsl_peer.cpp). Pure: no I/O.
 import type { IncomingHttpHeaders } from 'node:http';
+import type { UpgradeRequest } from '../handshake.js';
 import { isToken } from '../validation.js';
 
 /** ws's own check: 16 bytes, base64 (RFC 6455 §4.2.1 item 5). */
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
 
-export interface UpgradeRequest {
+export interface HttpUpgrade {
   method?: string | undefined;
   url?: string | undefined;
   httpVersionMajor: number;
@@ -15,7 +16,7 @@ export interface UpgradeRequest {
 }
 
 export type UpgradeVerdict =
-  | { ok: true; protocol: string; requestedUrl: string }
+  | { ok: true; protocol: string; requestedUrl: string; offered: string[] }
   | { ok: false; reason: string; headers?: Record<string, string> };
 
 /**
@@ -24,7 +25,7 @@ export type UpgradeVerdict =
  * client offered some but none match → refuse; it offered none while `supported` is not
  * empty → refuse.
  */
-export function checkUpgradeRequest(request: UpgradeRequest, supported: readonly string[], secure: boolean): UpgradeVerdict {
+export function checkUpgradeRequest(request: HttpUpgrade, supported: readonly string[], secure: boolean): UpgradeVerdict {
   const { headers } = request;
   if (request.method !== 'GET') return refuse('Method must be GET');
   if (request.httpVersionMajor !== 1 || request.httpVersionMinor < 1) return refuse('HTTP/1.1 required');
@@ -47,7 +48,30 @@ export function checkUpgradeRequest(request: UpgradeRequest, supported: readonly
   } else if (supported.length > 0) {
     return refuse('A subprotocol is required');
   }
-  return { ok: true, protocol, requestedUrl: `${secure ? 'wss' : 'ws'}://${host}${request.url ?? '/'}` };
+  return { ok: true, protocol, offered, requestedUrl: `${secure ? 'wss' : 'ws'}://${host}${request.url ?? '/'}` };
+}
+
+/** The request as servers' authorize hooks see it: lower-case names, one string per header. */
+export function describeRequest(
+  request: HttpUpgrade,
+  offered: string[],
+  socket: { remoteAddress?: string | undefined; remotePort?: number | undefined },
+): UpgradeRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    // Node already joins most repeated headers; cookies are the exception (RFC 6265 §5.4).
+    headers[name] = Array.isArray(value) ? value.join(name === 'cookie' ? '; ' : ', ') : value;
+  }
+  const described: UpgradeRequest = {
+    url: request.url ?? '/',
+    headers,
+    remoteAddress: socket.remoteAddress ?? '',
+    remotePort: socket.remotePort ?? 0,
+    protocols: offered,
+  };
+  if (headers.origin !== undefined) described.origin = headers.origin;
+  return described;
 }
 
 function refuse(reason: string): UpgradeVerdict {

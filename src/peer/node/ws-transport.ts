@@ -8,10 +8,18 @@ import { Queue } from '../queue.js';
 import { type CauseContext, describeConnectionError } from './close-cause.js';
 import { FrameBatch } from './frame-batch.js';
 import { toPem } from './pem.js';
+import type { UpgradeRequest } from '../handshake.js';
 import type { ClientRequest, Transport, TransportSink } from '../transport.js';
 
-const BINARY = { binary: true } as const;
-const TEXT = { binary: false } as const;
+const BINARY = { binary: true, compress: false } as const;
+const TEXT = { binary: false, compress: false } as const;
+const BINARY_COMPRESSED = { binary: true, compress: true } as const;
+const TEXT_COMPRESSED = { binary: false, compress: true } as const;
+/**
+ * Without a threshold every message is compressed, as ws does once context takeover is
+ * negotiated (its default): with a shared window even short chat lines shrink.
+ */
+const DEFAULT_COMPRESS_THRESHOLD = 0;
 
 /** ws closes with a bare code when its receiver rejects a frame; Godot sends a reason too. */
 const REASON_FOR_CODE = new Map<number, string>(
@@ -58,7 +66,26 @@ function protocolCloseFor(error: Error & { code?: string }): { code: number; rea
   if (code === 'WS_ERR_INVALID_UTF8') return PROTOCOL_CLOSE.invalidPayload;
   if (code.endsWith('PAYLOAD_LENGTH') && code !== 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH') return PROTOCOL_CLOSE.messageTooBig;
   if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return PROTOCOL_CLOSE.messageTooBig;
+  if (code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS') return PROTOCOL_CLOSE.tooManyFragments;
   return PROTOCOL_CLOSE.protocolError;
+}
+
+/**
+ * Frames one message may arrive in. ws refuses a message in more than 16,384 frames by
+ * default, whatever their size, so a legal 4 MiB message in 64-byte fragments was refused.
+ * A message within the payload limit needs at most one frame per byte; on top of that
+ * ws's 16,384 stays the allowance for empty fragments, which carry nothing and only cost
+ * CPU. (ws reads the limit as a 32-bit integer: clamp, or a large limit wraps to "none".)
+ */
+export function maxFragmentsFor(maxPayload: number): number {
+  return Math.min(2 ** 31 - 1, maxPayload + EMPTY_FRAGMENT_ALLOWANCE);
+}
+const EMPTY_FRAGMENT_ALLOWANCE = 16 * 1024;
+
+/** ws's permessage-deflate options for a transport's setting. */
+export function deflateOptions(setting: false | { threshold?: number }): false | WebSocket.PerMessageDeflateOptions {
+  if (setting === false) return false;
+  return setting.threshold === undefined ? {} : { threshold: setting.threshold };
 }
 
 /** Transports with frames waiting: one microtask writes them all, after the poll() that sent them. */
@@ -80,6 +107,9 @@ export class WsTransport implements Transport {
   readonly #ws: GodotWireWebSocket;
   readonly #sink: TransportSink;
   readonly #requestedUrl: string | undefined;
+  readonly #request: UpgradeRequest | undefined;
+  /** Messages of at least this many bytes are compressed (when the extension was negotiated). */
+  readonly #compressThreshold: number;
   #socket: Socket | null;
   /** What frames are written to (the TLS socket over `#socket` for wss); null until known. */
   #wire: Duplex | null;
@@ -106,14 +136,28 @@ export class WsTransport implements Transport {
     sink: TransportSink,
     socket: Socket | null,
     noDelay: boolean,
-    requestedUrl?: string,
-    causeContext: CauseContext = {},
-    wire: Duplex | null = null,
+    {
+      requestedUrl,
+      request,
+      deflate = false,
+      causeContext = {},
+      wire = null,
+    }: {
+      requestedUrl?: string;
+      request?: UpgradeRequest;
+      deflate?: false | { threshold?: number };
+      causeContext?: CauseContext;
+      /** What frames are written to (the TLS socket over `socket` for wss); null until known. */
+      wire?: Duplex | null;
+    } = {},
   ) {
     this.#ws = ws;
     this.#causeContext = causeContext;
     this.#sink = sink;
     this.#requestedUrl = requestedUrl;
+    this.#request = request;
+    // ws applies its threshold only without context takeover; apply it to every message here.
+    this.#compressThreshold = deflate === false ? Infinity : (deflate.threshold ?? DEFAULT_COMPRESS_THRESHOLD);
     this.#socket = socket;
     this.#wire = wire;
     this.#noDelay = noDelay;
@@ -170,6 +214,7 @@ export class WsTransport implements Transport {
       remoteAddress: this.#socket?.remoteAddress ?? '',
       remotePort: this.#socket?.remotePort ?? 0,
       requestedUrl: this.#requestedUrl,
+      ...(this.#request === undefined ? {} : { request: this.#request }),
     });
   }
 
@@ -186,7 +231,9 @@ export class WsTransport implements Transport {
     const batch = (this.#batch ??= this.#wire !== null && this.#ws.extensions === '' ? new FrameBatch(this.#masked) : null);
     if (batch === null) {
       this.#track(data.byteLength, 1);
-      this.#ws.send(data, isText ? TEXT : BINARY, this.#written!);
+      // ws frames (and compresses) the message; ws's threshold holds only without context takeover.
+      const compress = data.byteLength >= this.#compressThreshold;
+      this.#ws.send(data, compress ? (isText ? TEXT_COMPRESSED : BINARY_COMPRESSED) : isText ? TEXT : BINARY, this.#written!);
       return true;
     }
     batch.append(data, isText);
@@ -269,6 +316,8 @@ export function connectWithWs(request: ClientRequest, sink: TransportSink): Tran
   }
   const options: WebSocket.ClientOptions = {
     maxPayload: request.maxPayload,
+    maxFragments: maxFragmentsFor(request.maxPayload),
+    perMessageDeflate: deflateOptions(request.perMessageDeflate),
     headers,
     followRedirects: false,
   };
@@ -291,10 +340,9 @@ export function connectWithWs(request: ClientRequest, sink: TransportSink): Tran
   }
   const ws = new GodotWireWebSocket(request.url, request.protocols, options);
   const port = request.url.port !== '' ? Number(request.url.port) : request.url.protocol === 'wss:' ? 443 : 80;
-  return new WsTransport(ws, sink, null, request.noDelay, undefined, {
-    host: request.url.hostname,
-    port,
-    protocols: request.protocols,
+  return new WsTransport(ws, sink, null, request.noDelay, {
+    deflate: request.perMessageDeflate,
+    causeContext: { host: request.url.hostname, port, protocols: request.protocols },
   });
 }
 

@@ -1,8 +1,8 @@
 // The server's judgement of an opening handshake, on its own (no sockets): every check in
 // order, the subprotocol choice (the client's order, first supported), and the URL it records.
-import { checkUpgradeRequest, type UpgradeRequest } from '../../../src/peer/node/upgrade-request';
+import { checkUpgradeRequest, type HttpUpgrade } from '../../../src/peer/node/upgrade-request';
 
-const good = (headers: Record<string, string> = {}, extra: Partial<UpgradeRequest> = {}): UpgradeRequest => ({
+const good = (headers: Record<string, string> = {}, extra: Partial<HttpUpgrade> = {}): HttpUpgrade => ({
   method: 'GET',
   url: '/chat?room=1',
   httpVersionMajor: 1,
@@ -20,7 +20,7 @@ const good = (headers: Record<string, string> = {}, extra: Partial<UpgradeReques
 
 describe('checkUpgradeRequest', () => {
   it('accepts a well-formed request and records ws(s):// + Host + path and query', () => {
-    expect(checkUpgradeRequest(good(), [], false)).toEqual({ ok: true, protocol: '', requestedUrl: 'ws://game.example:8080/chat?room=1' });
+    expect(checkUpgradeRequest(good(), [], false)).toEqual({ ok: true, protocol: '', offered: [], requestedUrl: 'ws://game.example:8080/chat?room=1' });
     expect(checkUpgradeRequest(good(), [], true)).toMatchObject({ ok: true, requestedUrl: 'wss://game.example:8080/chat?room=1' });
   });
 
