@@ -3,6 +3,8 @@ import { State } from '../peer/constants.js';
 import { TLSOptions } from '../peer/tls-options.js';
 import { describeUrlProblem, normalizeProtocols, parseHeaderLine } from '../peer/validation.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
+import { resumeLimits, type ResumeOptions } from '../session/options.js';
+import { connectSession } from './connect-session.js';
 import { WebSocketCloseError, WebSocketPeerError } from './errors.js';
 import { type FromPeerOptions, FROM_PEER_OPTION_KEYS, kWhenFinished, type ObservablePeer, validateFromPeerOptions, wrap } from './observable-peer.js';
 import { checkOptions, checkTimerMs, describeValue } from './options.js';
@@ -45,9 +47,14 @@ export interface ConnectOptions extends PeerOptions, FromPeerOptions {
   tls?: TLSOptions;
   /** Ms the connection may take to open before it fails with the cause "connect timed out" (0 = no limit). Default 30000. */
   connectTimeout?: number;
+  /**
+   * Keep one session across dropped connections: `true` or `{ windowMs, maxBufferedBytes }`.
+   * The server must listen with `resume` too. See README "Sessions that survive a dropped connection".
+   */
+  resume?: boolean | ResumeOptions;
 }
 
-const CONNECT_OPTION_KEYS = [...PEER_OPTION_KEYS, ...FROM_PEER_OPTION_KEYS, 'tls', 'connectTimeout'] as const;
+const CONNECT_OPTION_KEYS = [...PEER_OPTION_KEYS, ...FROM_PEER_OPTION_KEYS, 'tls', 'connectTimeout', 'resume'] as const;
 const DEFAULT_CONNECT_TIMEOUT = 30_000;
 
 /** Applies `options` to `peer`; throws a TypeError naming the first bad option. */
@@ -129,6 +136,15 @@ export function connect(url: string, options: ConnectOptions = {}): Observable<O
     throw new TypeError(`connect: tls must be TLSOptions.client(...) or TLSOptions.clientUnsafe(...), got ${describeValue(tls)}`);
   }
   checkTimerMs('connect', 'connectTimeout', connectTimeout);
+  const limits = resumeLimits('connect', options.resume);
+  if (limits !== null) {
+    const createPeer = (): WebSocketPeer => {
+      const peer = new WebSocketPeer();
+      applyPeerOptions(peer, options, 'connect');
+      return peer;
+    };
+    return connectSession(url, tls, createPeer, options, limits, connectTimeout);
+  }
   return new Observable<ObservablePeer>((subscriber) => {
     const peer = new WebSocketPeer();
     applyPeerOptions(peer, options, 'connect');

@@ -12,6 +12,9 @@ import { applyPeerOptions } from './connect.js';
 import type { ObservablePeer } from './observable-peer.js';
 import { wrap } from './observable-peer.js';
 import type { CheckedServerOptions, RefusedHandshake, ServerOptions } from './server-options.js';
+import { SessionServer } from '../session/session-server.js';
+import { prepareSessionPeer } from '../session/transport-settings.js';
+import { isSessionProtocol } from '../session/wire.js';
 
 /** Seconds a client refused for a connection limit is told to wait (`Retry-After`). */
 export const RETRY_AFTER_SECONDS = 5;
@@ -39,6 +42,9 @@ export function serveClients(
   const { handshakeTimeout, authorize, origins, maxConnections, maxConnectionsPerAddress, onRefused } = rules;
   const checksRequests = authorize !== undefined || origins !== undefined || maxConnections !== Infinity || maxConnectionsPerAddress !== Infinity;
   const clients = new Set<WebSocketPeer>();
+  // With resume, connections that selected the session subprotocol carry sessions: the
+  // subscriber gets each session once, not each connection.
+  const sessions = rules.resume && new SessionServer(rules.resume, scheduler, (session) => subscriber.next(session), handshakeTimeout);
   const watching = new Subscription();
   /** Clients past the limits check and not yet CLOSED, in all and per remote address. */
   let admitted = 0;
@@ -136,6 +142,7 @@ export function serveClients(
     admit(incoming) {
       const peer = new WebSocketPeer();
       applyPeerOptions(peer, options, caller);
+      if (sessions) prepareSessionPeer(peer, 'server');
       const accepted = { slot: null as string | null, context: undefined as unknown };
       if (checksRequests) peer.authorize = rulesFor(accepted);
       // Options were checked when the server was made; a refusal here still must not leak the socket.
@@ -155,7 +162,9 @@ export function serveClients(
             if (handshake !== null && state !== State.CONNECTING) handshake.peer = null;
             if (state === State.OPEN) {
               socket.context = accepted.context;
-              subscriber.next(socket);
+              // The session hears the connection's close$ itself, after this watch has ended.
+              if (sessions && isSessionProtocol(peer.getSelectedProtocol())) sessions.accept(socket);
+              else subscriber.next(socket);
             }
           },
           complete: () => {
@@ -170,6 +179,7 @@ export function serveClients(
       if (!watch.closed) watching.add(watch);
     },
     stop() {
+      sessions?.closeAll(1001);
       sweep?.unsubscribe();
       sweep = null;
       handshakes.clear();

@@ -5,6 +5,8 @@ import type { Authorize, UpgradeRequest } from '../peer/handshake.js';
 import { PEER_OPTION_KEYS, type PeerOptions } from './connect.js';
 import { FROM_PEER_OPTION_KEYS, type FromPeerOptions } from './observable-peer.js';
 import { checkTimerMs, describeValue } from './options.js';
+import { resumeLimits, type ResumeOptions } from '../session/options.js';
+import type { SessionLimits } from '../session/session-core.js';
 
 /** Why listen() or attach() refused a client's handshake, for `onRefused`. */
 export interface RefusedHandshake {
@@ -45,6 +47,12 @@ export interface ServerOptions extends PeerOptions, FromPeerOptions {
    * (`config.onUnhandledError`, else thrown on a later turn) and the refusal still goes out.
    */
   onRefused?: (refusal: RefusedHandshake) => void;
+  /**
+   * Sessions that survive dropped connections, for clients that connect with `resume`:
+   * `true` or `{ windowMs, maxBufferedBytes }`. Each session is emitted once, however many
+   * connections carry it; clients without resume are served as before.
+   */
+  resume?: boolean | ResumeOptions;
 }
 
 export interface CheckedServerOptions {
@@ -54,6 +62,8 @@ export interface CheckedServerOptions {
   maxConnections: number;
   maxConnectionsPerAddress: number;
   onRefused: ((refusal: RefusedHandshake) => void) | undefined;
+  /** Null without `resume`. */
+  resume: SessionLimits | null;
 }
 
 /** Every key listen() and attach() share. */
@@ -66,6 +76,7 @@ export const SERVER_OPTION_KEYS = [
   'maxConnections',
   'maxConnectionsPerAddress',
   'onRefused',
+  'resume',
 ] as const;
 
 /** Checks the server options; throws a TypeError or RangeError naming the first bad one. */
@@ -100,5 +111,6 @@ export function checkServerOptions(options: ServerOptions, caller: string): Chec
     maxConnections: limit('maxConnections', maxConnections),
     maxConnectionsPerAddress: limit('maxConnectionsPerAddress', maxConnectionsPerAddress),
     onRefused,
+    resume: resumeLimits(caller, options.resume),
   };
 }

@@ -58,6 +58,11 @@ interface Attachment {
   readonly socket: ObservablePeer;
   readonly subscription: Subscription;
   retry: Subscription | null;
+  /**
+   * The socket's state as its state$ last said. Not `peer.getReadyState()`: a resumable
+   * session stays OPEN while its current connection is down (it keeps what is sent).
+   */
+  state: State;
 }
 
 /**
@@ -153,12 +158,13 @@ export class SendQueue {
    */
   attach(socket: ObservablePeer): Subscription {
     this.#detach();
-    const attachment: Attachment = { socket, subscription: new Subscription(), retry: null };
+    const attachment: Attachment = { socket, subscription: new Subscription(), retry: null, state: State.CONNECTING };
     this.#attached = attachment;
     const detach = (): void => this.#detach(attachment);
     attachment.subscription.add(
       socket.state$.subscribe({
         next: (state) => {
+          attachment.state = state;
           if (state === State.OPEN && this.#attached === attachment) this.#flush();
         },
         complete: detach,
@@ -171,8 +177,8 @@ export class SendQueue {
   // ---- private ----
 
   #openSocket(): ObservablePeer | null {
-    const socket = this.#attached?.socket ?? null;
-    return socket !== null && socket.peer.getReadyState() === State.OPEN ? socket : null;
+    const attached = this.#attached;
+    return attached !== null && attached.state === State.OPEN ? attached.socket : null;
   }
 
   #flush(): void {
