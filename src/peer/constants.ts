@@ -70,9 +70,17 @@ export const CLOSE_CODE_ABNORMAL = -1;
 /** The longest close reason that fits a control frame: 125 bytes minus the 2-byte code. */
 export const MAX_CLOSE_REASON_BYTES = 123;
 
+/**
+ * The longest duration a peer setting takes, in seconds (heartbeatInterval,
+ * handshakeTimeout, closeTimeout): 2^31-1 ms, the longest a JavaScript timer can wait
+ * (Node and browsers fire a longer one at once). Longer values are ignored, as negative ones.
+ */
+export const MAX_PEER_SECONDS = (2 ** 31 - 1) / 1000;
+
 /** Close code and reason the peer sends when it rejects what it received (exact rule 3). */
 export const PROTOCOL_CLOSE = {
   protocolError: { code: 1002, reason: 'Protocol error' },
   invalidPayload: { code: 1007, reason: 'Invalid frame payload data' },
   messageTooBig: { code: 1009, reason: 'Message too big' },
+  policyViolation: { code: 1008, reason: 'Policy violation' },
 } as const;

@@ -8,6 +8,8 @@ export const kSetClock = Symbol('rxpeer.setClock');
 export const kNextTimer = Symbol('rxpeer.nextTimer');
 export const kTakePacket = Symbol('rxpeer.takePacket');
 export const kAttachTransport = Symbol('rxpeer.attachTransport');
+/** What the last connection could not write before it ended (send queues report it as lost). */
+export const kTakeUnsent = Symbol('rxpeer.takeUnsent');
 /** TCPServer: a callback run when a connection is queued (drivers accept on demand). */
 export const kOnConnection = Symbol('rxpeer.onConnection');
 
@@ -34,5 +36,7 @@ export interface TransportSettings {
   headers: { name: string; value: string }[];
   maxPayload: number;
   noDelay: boolean;
+  /** Pongs that may wait unwritten before the peer closes with 1008 (a ping flood). */
+  maxPendingPongs: number;
 }
 

@@ -16,7 +16,7 @@ export interface TransportSink {
    * itself, code and reason are the ones it sent (exact rule 3) and `initiatedHere` is
    * true, so the peer does not mistake it for the remote asking to close. Reported once.
    */
-  onClose(code: number, reason: string, initiatedHere?: boolean): void;
+  onClose(code: number, reason: string, initiatedHere?: boolean, cause?: string): void;
 }
 
 export interface OpenInfo {
@@ -46,6 +46,8 @@ export interface Transport {
   setNoDelay(enabled: boolean): void;
   /** Close codes this transport can put on the wire (browsers allow fewer). */
   canSendCloseCode?(code: number): boolean;
+  /** Messages accepted by send() and not (yet) written, oldest first; asked once the connection ended. */
+  takeUnsent?(): { data: Uint8Array; isText: boolean }[];
 }
 
 
@@ -56,4 +58,5 @@ export interface ClientRequest {
   tls: import('./tls-options.js').TLSOptions | null;
   maxPayload: number;
   noDelay: boolean;
+  maxPendingPongs: number;
 }

@@ -11,17 +11,19 @@ import {
   kSetClock,
   kSetHooks,
   kTakePacket,
+  kTakeUnsent,
   PeerHooks,
   TransportSettings,
 } from './internal.js';
 import { createPacket, Packet } from './packet.js';
 import { platform } from './platform.js';
 import { Queue } from './queue.js';
-import type { TLSOptions } from './tls-options.js';
+import { isUsableClientTls, type TLSOptions } from './tls-options.js';
 import type { OpenInfo, Transport, TransportSink } from './transport.js';
 import { encodeUtf8, isUtf8 } from './utf8.js';
 import {
   isNonNegativeInteger,
+  isPeerSeconds,
   isSendableCloseCode,
   isValidCloseReason,
   normalizeProtocols,
@@ -37,7 +39,7 @@ const defaultClock = (): number => performance.now();
 type ControlEvent =
   | { kind: 'open'; protocol: string; remoteAddress: string; remotePort: number; requestedUrl?: string }
   | { kind: 'pong' }
-  | { kind: 'close'; code: number; reason: string; initiatedHere: boolean };
+  | { kind: 'close'; code: number; reason: string; initiatedHere: boolean; cause: string };
 
 /** Limits in force for one connection, taken when its handshake completes. */
 interface Limits {
@@ -45,6 +47,12 @@ interface Limits {
   outbound: number;
   maxPackets: number;
   heartbeatMs: number;
+}
+
+/** A message handed to the transport that never made it out (see `[kTakeUnsent]`). */
+export interface UnsentMessage {
+  readonly data: Uint8Array;
+  readonly isText: boolean;
 }
 
 /**
@@ -84,10 +92,10 @@ export class WebSocketPeer {
         peer.#wake();
       }
 
-      onClose(code: number, reason: string, initiatedHere = false): void {
+      onClose(code: number, reason: string, initiatedHere = false, cause = ''): void {
         const peer = this.peer;
         if (peer.#sink !== this) return;
-        peer.#events.push({ kind: 'close', code, reason, initiatedHere });
+        peer.#events.push({ kind: 'close', code, reason, initiatedHere, cause });
         peer.#sink = null; // a transport reports its close once; nothing may follow it
         peer.#wake();
       }
@@ -103,6 +111,9 @@ export class WebSocketPeer {
   #outboundBufferSize = 65535;
   #maxQueuedPackets = 2048;
   #heartbeatInterval = 0;
+  #handshakeTimeout = 10;
+  #closeTimeout = 5;
+  #maxPendingPongs = 60;
   #noDelay = true;
 
   #state = State.CLOSED;
@@ -117,6 +128,9 @@ export class WebSocketPeer {
   #connectedPort = 0;
   #closeCode = CLOSE_CODE_ABNORMAL;
   #closeReason = '';
+  #closeCause = '';
+  /** What the last connection's transport still held, unwritten, when it ended. */
+  #unsent: UnsentMessage[] = [];
 
   /** Received messages; the first `#visible` of them have been shown by poll(). */
   #inbound = new Queue<Packet>();
@@ -128,6 +142,10 @@ export class WebSocketPeer {
 
   #heartbeatDue = Infinity;
   #awaitingPong = false;
+  /** CONNECTING: the handshake deadline; CLOSING: the close deadline; on the peer's clock. */
+  #stateDue = Infinity;
+  /** The timeout #stateDue was set from, in seconds, for the cause. */
+  #stateTimeout = 0;
 
   #hooks: PeerHooks | null = null;
   #wakePending = false;
@@ -158,12 +176,54 @@ export class WebSocketPeer {
     if (isNonNegativeInteger(value) && value > 0) this.#maxQueuedPackets = value;
   }
 
-  /** Seconds between protocol pings; 0 turns the heartbeat off. Negative values are ignored. */
+  /**
+   * Seconds between protocol pings; 0 turns the heartbeat off. A ping unanswered by the
+   * next one drops the connection (close code -1). Like every duration of the peer,
+   * ignored unless a finite number from 0 to `MAX_PEER_SECONDS` (2^31-1 ms: no timer waits longer).
+   */
   get heartbeatInterval(): number {
     return this.#heartbeatInterval;
   }
   set heartbeatInterval(value: number) {
-    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) this.#heartbeatInterval = value;
+    if (isPeerSeconds(value)) this.#heartbeatInterval = value;
+  }
+
+  /**
+   * Seconds a connection may stay CONNECTING (TCP, TLS and the WebSocket handshake, client
+   * or server side) before it is dropped: CLOSED, close code -1, cause "handshake timed
+   * out". Default 10; 0 waits forever. Taken when a connection starts.
+   */
+  get handshakeTimeout(): number {
+    return this.#handshakeTimeout;
+  }
+  set handshakeTimeout(value: number) {
+    if (isPeerSeconds(value)) this.#handshakeTimeout = value;
+  }
+
+  /**
+   * Seconds a connection may stay CLOSING, waiting for the remote's close frame, before
+   * it is dropped: CLOSED with close code -1 (no close frame came), cause "no close frame
+   * within N s". Default 5; 0 waits forever. Taken when close() (or the remote's close) starts.
+   */
+  get closeTimeout(): number {
+    return this.#closeTimeout;
+  }
+  set closeTimeout(value: number) {
+    if (isPeerSeconds(value)) this.#closeTimeout = value;
+  }
+
+  /**
+   * Pings the remote may have waiting for their pong while the pongs can't be written
+   * (the remote sends pings but does not read). One more and the peer closes with 1008
+   * "Too many pings" (its close code, as for any close the peer starts because of what it
+   * received). Default 60; a burst of pings the network accepts the pongs of is never cut.
+   * Ignored unless a positive integer. Node only (browsers answer pings themselves).
+   */
+  get maxPendingPongs(): number {
+    return this.#maxPendingPongs;
+  }
+  set maxPendingPongs(value: number) {
+    if (isNonNegativeInteger(value) && value > 0) this.#maxPendingPongs = value;
   }
 
   /**
@@ -173,9 +233,8 @@ export class WebSocketPeer {
   connectToUrl(url: string, tlsOptions?: TLSOptions | null): ErrorCode {
     const parsed = parseWebSocketUrl(url);
     if (parsed === null) return ErrorCode.ERR_INVALID_PARAMETER;
-    if (tlsOptions != null && (typeof tlsOptions.isServer !== 'function' || tlsOptions.isServer())) {
-      return ErrorCode.ERR_INVALID_PARAMETER;
-    }
+    // Only options made by TLSOptions.client()/clientUnsafe() reach Node's TLS stack.
+    if (tlsOptions != null && !isUsableClientTls(tlsOptions)) return ErrorCode.ERR_INVALID_PARAMETER;
     if (this.#state === State.CONNECTING || this.#state === State.OPEN) return ErrorCode.ERR_ALREADY_IN_USE;
     const settings = this.#settings();
     if (settings === null) return ErrorCode.ERR_INVALID_PARAMETER;
@@ -197,11 +256,12 @@ export class WebSocketPeer {
     return this.#start('', (sink) => accepted.open(sink, settings));
   }
 
-  /** Applies everything the transport recorded since the last poll. */
+  /** Applies everything the transport recorded since the last poll, and the peer's own deadlines. */
   poll(): void {
     this.#wakePending = false;
     if (this.#events.length > 0) this.#applyEvents();
     if (this.#state === State.OPEN && this.#limits.heartbeatMs > 0) this.#checkHeartbeat();
+    if (this.#stateDue !== Infinity) this.#checkStateDeadline();
     if (this.#visible < this.#inbound.length) this.#showArrived();
   }
 
@@ -270,7 +330,7 @@ export class WebSocketPeer {
       this.#abort();
     } else if (this.#state === State.OPEN) {
       transport!.close(code, reason);
-      this.#setState(State.CLOSING);
+      this.#enterClosing();
     }
     return ErrorCode.OK;
   }
@@ -282,6 +342,15 @@ export class WebSocketPeer {
 
   getCloseReason(): string {
     return this.#closeReason;
+  }
+
+  /**
+   * Why the last connection ended uncleanly, in words a person can act on ("handshake
+   * timed out", "no pong within 2 heartbeat intervals", …); "" when it ended cleanly or
+   * nothing more is known. Not in Godot.
+   */
+  getCloseCause(): string {
+    return this.#closeCause;
   }
 
   getConnectedHost(): string {
@@ -306,10 +375,11 @@ export class WebSocketPeer {
     return this.#selectedProtocol;
   }
 
-  /** Disables Nagle's algorithm on the TCP socket (the default), or re-enables it. */
+  /** Disables Nagle's algorithm on the TCP socket (the default), or re-enables it. Ignored unless a boolean. */
   setNoDelay(enabled: boolean): void {
-    this.#noDelay = Boolean(enabled);
-    this.#transport?.setNoDelay(this.#noDelay);
+    if (typeof enabled !== 'boolean') return;
+    this.#noDelay = enabled;
+    this.#transport?.setNoDelay(enabled);
   }
 
   // ---- internal surface (symbols) ----
@@ -323,14 +393,28 @@ export class WebSocketPeer {
 
   [kSetClock](clock: (() => number) | null): void {
     const next = clock ?? defaultClock;
-    // Deadlines are times on the old clock: carry the heartbeat's over to the new one.
-    if (this.#heartbeatDue !== Infinity) this.#heartbeatDue += next() - this.#clock();
+    // Deadlines are times on the old clock: carry them over to the new one.
+    const shift = next() - this.#clock();
+    if (this.#heartbeatDue !== Infinity) this.#heartbeatDue += shift;
+    if (this.#stateDue !== Infinity) this.#stateDue += shift;
     this.#clock = next;
   }
 
-  /** When a poll is next due for the peer's own timers (heartbeat), on its clock; Infinity if never. */
+  /** When a poll is next due for the peer's own timers (heartbeat, handshake and close deadlines), on its clock; Infinity if never. */
   [kNextTimer](): number {
-    return this.#state === State.OPEN ? this.#heartbeatDue : Infinity;
+    if (this.#state === State.OPEN) return this.#heartbeatDue;
+    return this.#state === State.CLOSED ? Infinity : this.#stateDue;
+  }
+
+  /**
+   * The messages the last connection's transport held, accepted by send() but never
+   * written to the network, when the connection ended; each is returned once. Empty while
+   * a connection is live, and for transports that can't tell (browsers; memory delivers at once).
+   */
+  [kTakeUnsent](): UnsentMessage[] {
+    const unsent = this.#unsent;
+    this.#unsent = [];
+    return unsent;
   }
 
   /** getPacket() without unwrapping, for drivers that emit Packet objects. */
@@ -357,7 +441,13 @@ export class WebSocketPeer {
       if (header === null) return null;
       headers.push(header);
     }
-    return { protocols, headers, maxPayload: this.#inboundBufferSize, noDelay: this.#noDelay };
+    return {
+      protocols,
+      headers,
+      maxPayload: this.#inboundBufferSize,
+      noDelay: this.#noDelay,
+      maxPendingPongs: this.#maxPendingPongs,
+    };
   }
 
   #start(requestedUrl: string, open: (sink: TransportSink) => Transport): ErrorCode {
@@ -390,8 +480,12 @@ export class WebSocketPeer {
     this.#connectedPort = 0;
     this.#closeCode = CLOSE_CODE_ABNORMAL;
     this.#closeReason = '';
+    this.#closeCause = '';
+    this.#unsent = [];
     this.#awaitingPong = false;
     this.#heartbeatDue = Infinity;
+    this.#stateTimeout = this.#handshakeTimeout;
+    this.#stateDue = this.#stateTimeout > 0 ? this.#clock() + this.#stateTimeout * 1000 : Infinity;
     this.#setState(State.CONNECTING);
     return ErrorCode.OK;
   }
@@ -421,20 +515,22 @@ export class WebSocketPeer {
             heartbeatMs: this.#heartbeatInterval * 1000,
           };
           if (this.#limits.heartbeatMs > 0) this.#heartbeatDue = this.#clock() + this.#limits.heartbeatMs;
+          this.#stateDue = Infinity;
           this.#setState(State.OPEN);
           break;
         case 'pong':
           this.#awaitingPong = false;
           break;
         case 'close':
-          this.#applyClose(event.code, event.reason, event.initiatedHere);
+          this.#applyClose(event.code, event.reason, event.initiatedHere, event.cause);
           break;
       }
     }
   }
 
-  #applyClose(code: number, reason: string, initiatedHere: boolean): void {
+  #applyClose(code: number, reason: string, initiatedHere: boolean, cause: string): void {
     if (this.#state === State.CLOSED) return;
+    this.#closeCause = cause;
     // Everything that arrived came before the close: show it first, so drivers hear
     // packets, then the close, in wire order.
     this.#showArrived();
@@ -442,7 +538,7 @@ export class WebSocketPeer {
       this.#closeCode = code;
       this.#closeReason = reason;
       if (this.#state === State.OPEN) {
-        this.#setState(State.CLOSING);
+        this.#enterClosing();
         if (!initiatedHere) {
           // The remote closed first: answer with the same code and reason, as Godot does.
           this.#transport?.close(code, reason);
@@ -459,7 +555,7 @@ export class WebSocketPeer {
     if (now < this.#heartbeatDue) return;
     if (this.#awaitingPong) {
       // The previous ping went unanswered: the remote is gone (Godot #99747).
-      this.#abort();
+      this.#abort(`no pong within ${this.#limits.heartbeatMs / 1000} s`);
       return;
     }
     if (!this.#transport!.ping()) {
@@ -513,14 +609,38 @@ export class WebSocketPeer {
     return transport.send(data, isText) ? ErrorCode.OK : ErrorCode.FAILED;
   }
 
+  /** Drops the connection when the handshake or the closing handshake overstays its deadline. */
+  #checkStateDeadline(): void {
+    if (this.#clock() < this.#stateDue) return;
+    if (this.#state === State.CONNECTING) {
+      this.#abort(`handshake timed out after ${this.#stateTimeout} s`);
+    } else if (this.#state === State.CLOSING) {
+      this.#abort(`no close frame from the remote within ${this.#stateTimeout} s`);
+    }
+  }
+
+  #enterClosing(): void {
+    this.#stateTimeout = this.#closeTimeout;
+    this.#stateDue = this.#stateTimeout > 0 ? this.#clock() + this.#stateTimeout * 1000 : Infinity;
+    this.#setState(State.CLOSING);
+    // close() runs outside poll(): a driver polling on demand must hear of the new deadline,
+    // or a remote that never answers would keep the peer CLOSING.
+    if (this.#stateDue !== Infinity) this.#wake();
+  }
+
   /** CLOSED at once, no close frame; close code -1 unless a close frame already arrived. */
-  #abort(): void {
+  #abort(cause = ''): void {
     this.#transport?.terminate();
+    if (this.#state !== State.CLOSED) this.#closeCause = cause;
     this.#release();
     this.#finish();
   }
 
   #release(): void {
+    // What the transport could not write is lost with it: keep it to be reported.
+    const unsent = this.#transport?.takeUnsent?.();
+    if (unsent !== undefined && unsent.length > 0) this.#unsent = unsent;
+    this.#stateDue = Infinity;
     this.#sink = null;
     this.#transport = null;
     this.#events = [];

@@ -4,7 +4,7 @@ import { ConnectionStatus, WebSocketMultiplayerPeer } from '../multiplayer/webso
 import { TLSOptions } from '../tls-options.js';
 import { parseWebSocketUrl } from '../validation.js';
 import { WebSocketPeer } from '../websocket-peer.js';
-import { forwardMultiplayerSignals, type MultiplayerBridgeSignals } from './multiplayer-bridge.js';
+import { forwardMultiplayerSignals, MULTIPLAYER_SIGNAL_NAMES, type MultiplayerBridgeSignals } from './multiplayer-bridge.js';
 import { type Emission, Signals } from './signals.js';
 
 /** Godot 3's WebSocketClient signals and their arguments (the NetworkedMultiplayerPeer ones with `gdMpApi` only). */
@@ -46,7 +46,14 @@ export class WebSocketClient extends Signals<WebSocketClientSignals> {
   #multiplayer: WebSocketMultiplayerPeer | null = null;
 
   constructor() {
-    super();
+    super([
+      'connection_established',
+      'connection_error',
+      'connection_closed',
+      'server_close_request',
+      'data_received',
+      ...MULTIPLAYER_SIGNAL_NAMES,
+    ]);
     this.#peer[kSetHooks]({
       stateChanged: (state) => this.#stateChanged(state),
       wake: () => {},
@@ -60,7 +67,8 @@ export class WebSocketClient extends Signals<WebSocketClientSignals> {
 
   /**
    * Connects to a ws:// or wss:// URL, offering `protocols` and sending `customHeaders`
-   * (`"Name: value"` lines). OK, or ERR_INVALID_PARAMETER (bad URL, protocol or header),
+   * (`"Name: value"` lines). OK, or ERR_INVALID_PARAMETER (bad URL, protocol, header or
+   * trustedSslCertificate),
    * ERR_ALREADY_IN_USE (not disconnected yet). `gdMpApi`: Godot 3's multiplayer wire protocol.
    */
   connectToUrl(url: string, protocols: string[] = [], gdMpApi = false, customHeaders: string[] = []): ErrorCode {
@@ -74,7 +82,11 @@ export class WebSocketClient extends Signals<WebSocketClientSignals> {
     let tls: TLSOptions | undefined;
     if (parsed.protocol === 'wss:') {
       const trustedCa = this.trustedSslCertificate ?? undefined;
-      tls = this.verifySsl ? TLSOptions.client({ trustedCa }) : TLSOptions.clientUnsafe();
+      try {
+        tls = this.verifySsl ? TLSOptions.client({ trustedCa }) : TLSOptions.clientUnsafe();
+      } catch {
+        return ErrorCode.ERR_INVALID_PARAMETER; // trustedSslCertificate is not PEM
+      }
     }
     if (gdMpApi) return this.#connectMultiplayer(url, protocols, customHeaders, tls ?? null);
     this.#multiplayer = null;

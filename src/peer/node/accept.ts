@@ -112,6 +112,7 @@ class ServerTransport implements Transport {
       clientTracking: false,
       perMessageDeflate: false, // Godot negotiates no extensions
       maxPayload: settings.maxPayload,
+      autoPong: false, // WsTransport answers pings (see its ping-flood guard)
       WebSocket: GodotWireWebSocket,
       handleProtocols: () => verdict.protocol || false,
     });
@@ -121,7 +122,7 @@ class ServerTransport implements Transport {
     try {
       server.handleUpgrade(request, socket, head, (ws) => {
         this.#handedOver = true;
-        this.#ws = new WsTransport(ws, this.#sink, tcp, this.#noDelay, verdict.requestedUrl);
+        this.#ws = new WsTransport(ws, this.#sink, tcp, this.#noDelay, verdict.requestedUrl, settings.maxPendingPongs);
       });
     } catch {
       socket.destroy(); // ws refuses a socket it has seen before; reported through 'close'

@@ -49,15 +49,43 @@ function transportOf(ws: WebSocket): WsTransport {
   return (ws as GodotWireWebSocket).transport!;
 }
 
-/** The close the peer itself sent because of what ws's receiver rejected (exact rule 3). */
-function protocolCloseFor(error: Error & { code?: string }): { code: number; reason: string } | null {
+/** The close status ws attaches to a receiver error (the code it puts in its close frame). */
+function wsStatusCode(error: Error): number | undefined {
+  for (const key of Object.getOwnPropertySymbols(error)) {
+    if (key.description === 'status-code') {
+      const code = (error as unknown as Record<symbol, unknown>)[key];
+      return typeof code === 'number' ? code : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The close the peer itself sent because of what ws's receiver rejected (exact rule 3):
+ * the code ws actually sends (1008 for its fragment and buffered-chunk limits included),
+ * with Godot's reason for it.
+ */
+function protocolCloseFor(error: Error & { code?: string }): ProtocolClose | null {
   const code = error.code;
   if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return null;
-  if (code === 'WS_ERR_INVALID_UTF8') return PROTOCOL_CLOSE.invalidPayload;
-  if (code.endsWith('PAYLOAD_LENGTH') && code !== 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH') return PROTOCOL_CLOSE.messageTooBig;
-  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return PROTOCOL_CLOSE.messageTooBig;
-  return PROTOCOL_CLOSE.protocolError;
+  const status = wsStatusCode(error);
+  const known = Object.values(PROTOCOL_CLOSE).find((close) => close.code === status);
+  if (known !== undefined) return { ...known, cause: error.message };
+  if (code === 'WS_ERR_INVALID_UTF8') return { ...PROTOCOL_CLOSE.invalidPayload, cause: error.message };
+  if (code.endsWith('PAYLOAD_LENGTH') && code !== 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH') {
+    return { ...PROTOCOL_CLOSE.messageTooBig, cause: error.message };
+  }
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return { ...PROTOCOL_CLOSE.messageTooBig, cause: error.message };
+  return { ...PROTOCOL_CLOSE.protocolError, cause: error.message };
 }
+
+interface ProtocolClose {
+  code: number;
+  reason: string;
+  cause: string;
+}
+
+const PING_FLOOD = { code: 1008, reason: 'Too many pings' } as const;
 
 /** A WebSocketPeer's transport over a `ws` WebSocket, client or server side. */
 export class WsTransport implements Transport {
@@ -66,24 +94,43 @@ export class WsTransport implements Transport {
   readonly #requestedUrl: string | undefined;
   #socket: Socket | null;
   #noDelay: boolean;
-  #protocolClose: { code: number; reason: string } | null = null;
-  /** Payload sizes of messages handed to ws whose write callback has not run yet (made at the first send). */
-  #pendingSizes: Queue<number> | null = null;
+  #protocolClose: ProtocolClose | null = null;
+  /** Why the connection failed, when known (the first error ws reported). */
+  #cause: string | undefined;
+  /**
+   * Messages handed to ws whose write callback has not run yet, with their frame types
+   * (made at the first send). Kept so that what a drop loses can be reported.
+   */
+  #pendingData: Queue<Uint8Array> | null = null;
+  #pendingText: Queue<boolean> | null = null;
   #pendingBytes = 0;
-  #written: (() => void) | null = null;
+  #written: ((error?: Error | null) => void) | null = null;
+  /** Pongs handed to ws and not yet written (see WebSocketPeer.maxPendingPongs). */
+  #pendingPongs = 0;
+  readonly #maxPendingPongs: number;
+  #pongWritten: (() => void) | null = null;
 
-  constructor(ws: GodotWireWebSocket, sink: TransportSink, socket: Socket | null, noDelay: boolean, requestedUrl?: string) {
+  constructor(
+    ws: GodotWireWebSocket,
+    sink: TransportSink,
+    socket: Socket | null,
+    noDelay: boolean,
+    requestedUrl?: string,
+    maxPendingPongs = 60,
+  ) {
     this.#ws = ws;
     this.#sink = sink;
     this.#requestedUrl = requestedUrl;
     this.#socket = socket;
     this.#noDelay = noDelay;
+    this.#maxPendingPongs = maxPendingPongs;
     socket?.setNoDelay(noDelay);
     ws.transport = this;
     if (ws.readyState === WebSocket.OPEN) this.#opened();
     else ws.on('upgrade', WsTransport.#onUpgrade).on('open', WsTransport.#onOpen);
     // Every failure also ends in 'close'; the 'error' listener keeps ws from throwing it.
     ws.on('message', WsTransport.#onMessage)
+      .on('ping', WsTransport.#onPing)
       .on('pong', WsTransport.#onPong)
       .on('error', WsTransport.#onError)
       .on('close', WsTransport.#onClose);
@@ -92,7 +139,39 @@ export class WsTransport implements Transport {
   static #onUpgrade(this: WebSocket, response: IncomingMessage): void {
     const transport = transportOf(this);
     transport.#socket = response.socket as Socket;
+    // Godot's client (WSLPeer::_verify_server_response) requires exactly HTTP/1.1, as RFC 6455 §4.1 does.
+    if (response.httpVersion !== '1.1') {
+      transport.#cause ??= `the server answered HTTP/${response.httpVersion} ${response.statusCode ?? ''}; a WebSocket handshake needs HTTP/1.1`;
+      this.terminate(); // ws stops the handshake when the socket is no longer CONNECTING after 'upgrade'
+      return;
+    }
     transport.#socket.setNoDelay(transport.#noDelay);
+  }
+
+  /**
+   * ws's own guard (maxPendingAutoPongs) cuts a connection without a close frame, so the
+   * peer would report a network failure. Here the pongs are answered by the transport,
+   * and a flood ends in a close with 1008 and a cause. Pongs the socket took at once do
+   * not count: a burst of pings the network carries the answers of is never cut.
+   */
+  static #onPing(this: WebSocket, data: Buffer): void {
+    const transport = transportOf(this);
+    if (this.readyState !== WebSocket.OPEN || transport.#protocolClose !== null) return;
+    if (this.bufferedAmount === 0) transport.#pendingPongs = 0;
+    if (transport.#pendingPongs >= transport.#maxPendingPongs) {
+      transport.#protocolClose = {
+        ...PING_FLOOD,
+        cause: `ping flood: ${transport.#pendingPongs} pongs waiting unwritten (maxPendingPongs)`,
+      };
+      // The remote does not read: the close frame is sent, but nobody waits for an answer.
+      this.close(PING_FLOOD.code, PING_FLOOD.reason);
+      this.terminate();
+      return;
+    }
+    transport.#pendingPongs++;
+    this.pong(data, undefined, (transport.#pongWritten ??= () => {
+      if (transport.#pendingPongs > 0) transport.#pendingPongs--;
+    }));
   }
 
   static #onOpen(this: WebSocket): void {
@@ -110,13 +189,14 @@ export class WsTransport implements Transport {
   static #onError(this: WebSocket, error: Error): void {
     const transport = transportOf(this);
     transport.#protocolClose ??= protocolCloseFor(error);
+    transport.#cause ??= error.message;
   }
 
   static #onClose(this: WebSocket, code: number, reason: Buffer): void {
     const transport = transportOf(this);
     const sent = transport.#protocolClose;
-    if (sent !== null) transport.#sink.onClose(sent.code, sent.reason, true);
-    else if (code === 1006) transport.#sink.onClose(CLOSE_CODE_ABNORMAL, '');
+    if (sent !== null) transport.#sink.onClose(sent.code, sent.reason, true, sent.cause);
+    else if (code === 1006) transport.#sink.onClose(CLOSE_CODE_ABNORMAL, '', false, transport.#cause ?? '');
     else transport.#sink.onClose(code, reason.toString());
   }
 
@@ -136,16 +216,36 @@ export class WsTransport implements Transport {
   }
 
   get bufferedCount(): number {
-    return this.#pendingSizes?.length ?? 0;
+    return this.#pendingData?.length ?? 0;
   }
 
   send(data: Uint8Array, isText: boolean): boolean {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
-    const pending = (this.#pendingSizes ??= new Queue<number>());
-    pending.push(data.byteLength);
+    const pending = (this.#pendingData ??= new Queue<Uint8Array>());
+    const kinds = (this.#pendingText ??= new Queue<boolean>());
+    pending.push(data);
+    kinds.push(isText);
     this.#pendingBytes += data.byteLength;
-    this.#ws.send(data, isText ? TEXT : BINARY, (this.#written ??= () => (this.#pendingBytes -= pending.shift() ?? 0)));
+    // ws runs write callbacks in order; one with an error means the socket is gone, and
+    // the message stays counted as unsent.
+    this.#ws.send(data, isText ? TEXT : BINARY, (this.#written ??= (error) => {
+      if (error != null) return;
+      kinds.shift();
+      this.#pendingBytes -= pending.shift()?.byteLength ?? 0;
+    }));
     return true;
+  }
+
+  takeUnsent(): { data: Uint8Array; isText: boolean }[] {
+    const unsent: { data: Uint8Array; isText: boolean }[] = [];
+    const pending = this.#pendingData;
+    const kinds = this.#pendingText;
+    if (pending === null || kinds === null) return unsent;
+    for (let i = 0; i < pending.length; i++) unsent.push({ data: pending.at(i)!, isText: kinds.at(i)! });
+    pending.clear();
+    kinds.clear();
+    this.#pendingBytes = 0;
+    return unsent;
   }
 
   close(code: number, reason: string): void {
@@ -186,6 +286,7 @@ export function connectWithWs(request: ClientRequest, sink: TransportSink): Tran
     maxPayload: request.maxPayload,
     headers,
     followRedirects: false,
+    autoPong: false, // WsTransport answers pings (see its ping-flood guard)
   };
   const tls = request.url.protocol === 'wss:' ? request.tls : null;
   if (tls !== null) {
@@ -198,13 +299,13 @@ export function connectWithWs(request: ClientRequest, sink: TransportSink): Tran
     if (tls.mode === 'client-unsafe') {
       if (tls.trustedCa === undefined) options.rejectUnauthorized = false;
       tlsOptions.checkServerIdentity = (): undefined => undefined;
-    } else if (expectedName) {
+    } else if (typeof expectedName === 'string' && expectedName !== '') {
       tlsOptions.checkServerIdentity = (_host: string, cert: PeerCertificate): Error | undefined =>
         checkServerIdentity(expectedName, cert);
       if (isIP(expectedName) === 0) tlsOptions.servername = expectedName;
     }
   }
   const ws = new GodotWireWebSocket(request.url, request.protocols, options);
-  return new WsTransport(ws, sink, null, request.noDelay);
+  return new WsTransport(ws, sink, null, request.noDelay, undefined, request.maxPendingPongs);
 }
 
