@@ -234,6 +234,7 @@ export class SendQueue {
 
   /** What the connection accepted but never wrote: lost with it, so reported. */
   #reportUnsent(peer: WebSocketPeer): void {
+    if (!(peer instanceof WebSocketPeer)) return;
     for (const { data, isText } of peer[kTakeUnsent]()) this.#drop(isText ? decodeUtf8(data) : data, 'unsent');
   }
 
@@ -260,7 +261,9 @@ function isObservablePeer(value: unknown): value is ObservablePeer {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<ObservablePeer>;
   return (
-    candidate.peer instanceof WebSocketPeer &&
+    typeof candidate.peer === 'object' &&
+    candidate.peer !== null &&
+    typeof candidate.peer.getReadyState === 'function' &&
     typeof candidate.send === 'function' &&
     typeof candidate.state$ === 'object' &&
     candidate.state$ !== null &&

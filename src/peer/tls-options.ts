@@ -15,7 +15,7 @@ type PemValue = string | Uint8Array;
  * as Godot's `TLSOptions`. Create with the static factories.
  *
  * The factories check their arguments at once, as Godot's typed arguments are: a value of
- * the wrong type, a PEM value without a `-----BEGIN` block, an empty or non-host-name
+ * the wrong type, a `trustedCa` without a PEM `-----BEGIN` block, an empty or non-host-name
  * `commonNameOverride`, or an unknown key throws a `TypeError` naming it. Nothing invalid
  * ever reaches Node's TLS stack (where it would throw later, outside any call).
  */
@@ -53,8 +53,10 @@ export class TLSOptions {
 
   /** Server certificate chain and private key, both PEM. Whether they match shows at `StreamPeerTLS.acceptStream`. */
   static server(key: PemValue, cert: PemValue): TLSOptions {
-    checkPem('TLSOptions.server', 'key', key);
-    checkPem('TLSOptions.server', 'cert', cert);
+    // Only the types here: whether Node can load them is answered where they are used
+    // (StreamPeerTLS.acceptStream: ERR_INVALID_PARAMETER; listen(): a TypeError).
+    checkPemType('TLSOptions.server', 'key', key);
+    checkPemType('TLSOptions.server', 'cert', cert);
     return new TLSOptions('server', undefined, undefined, key, cert);
   }
 
@@ -84,6 +86,12 @@ function checkConfigObject(caller: string, options: unknown, known: readonly str
 function checkPem(caller: string, name: string, value: unknown): void {
   if (!isPem(value)) {
     throw new TypeError(`${caller}: ${name} must be PEM text (a string or bytes with a "-----BEGIN" block), got ${describeValue(value)}`);
+  }
+}
+
+function checkPemType(caller: string, name: string, value: unknown): void {
+  if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
+    throw new TypeError(`${caller}: ${name} must be PEM text (a string or a Uint8Array), got ${describeValue(value)}`);
   }
 }
 

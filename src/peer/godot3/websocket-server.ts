@@ -8,7 +8,7 @@ import { listenTcp } from '../node/tcp-listener.js';
 import { TLSOptions } from '../tls-options.js';
 import { isPeerSeconds, normalizeProtocols, parseHeaderLine } from '../validation.js';
 import { WebSocketPeer } from '../websocket-peer.js';
-import { forwardMultiplayerSignals, type MultiplayerBridgeSignals } from './multiplayer-bridge.js';
+import { forwardMultiplayerSignals, MULTIPLAYER_SIGNAL_NAMES, type MultiplayerBridgeSignals } from './multiplayer-bridge.js';
 import { Signals, type Emission } from './signals.js';
 
 /** Godot 3's WebSocketServer signals and their arguments (`peer_*` with `gdMpApi` only). */
@@ -77,9 +77,8 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
       'client_disconnected',
       'client_close_request',
       'data_received',
-      'peer_connected',
-      'peer_disconnected',
-      'peer_packet',
+      // As in Godot 3, the server is a NetworkedMultiplayerPeer: it has all of its signals.
+      ...(MULTIPLAYER_SIGNAL_NAMES as (keyof WebSocketServerSignals)[]),
     ]);
   }
 
