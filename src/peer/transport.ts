@@ -17,6 +17,12 @@ export interface TransportSink {
    * true, so the peer does not mistake it for the remote asking to close. Reported once.
    */
   onClose(code: number, reason: string, initiatedHere?: boolean, cause?: string): void;
+  /**
+   * The transport sent a close frame of its own because of what it received (a protocol
+   * error, a limit): the peer is CLOSING with that code from now on, and its close timeout
+   * runs (a remote that misbehaves may never answer). onClose follows.
+   */
+  onClosing?(code: number, reason: string, cause: string): void;
 }
 
 export interface OpenInfo {

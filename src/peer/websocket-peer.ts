@@ -39,6 +39,7 @@ const defaultClock = (): number => performance.now();
 type ControlEvent =
   | { kind: 'open'; protocol: string; remoteAddress: string; remotePort: number; requestedUrl?: string }
   | { kind: 'pong' }
+  | { kind: 'closing'; code: number; reason: string; cause: string }
   | { kind: 'close'; code: number; reason: string; initiatedHere: boolean; cause: string };
 
 /** Limits in force for one connection, taken when its handshake completes. */
@@ -89,6 +90,13 @@ export class WebSocketPeer {
         const peer = this.peer;
         if (peer.#sink !== this) return;
         peer.#events.push({ kind: 'pong' });
+        peer.#wake();
+      }
+
+      onClosing(code: number, reason: string, cause: string): void {
+        const peer = this.peer;
+        if (peer.#sink !== this) return;
+        peer.#events.push({ kind: 'closing', code, reason, cause });
         peer.#wake();
       }
 
@@ -521,6 +529,14 @@ export class WebSocketPeer {
         case 'pong':
           this.#awaitingPong = false;
           break;
+        case 'closing':
+          if (this.#state !== State.OPEN) break;
+          // The close the peer sent is what it reports, even if no answer ever comes (exact rule 3).
+          this.#closeCode = event.code;
+          this.#closeReason = event.reason;
+          this.#closeCause = event.cause;
+          this.#enterClosing();
+          break;
         case 'close':
           this.#applyClose(event.code, event.reason, event.initiatedHere, event.cause);
           break;
@@ -530,7 +546,7 @@ export class WebSocketPeer {
 
   #applyClose(code: number, reason: string, initiatedHere: boolean, cause: string): void {
     if (this.#state === State.CLOSED) return;
-    this.#closeCause = cause;
+    if (cause !== '') this.#closeCause = cause;
     // Everything that arrived came before the close: show it first, so drivers hear
     // packets, then the close, in wire order.
     this.#showArrived();
@@ -631,7 +647,7 @@ export class WebSocketPeer {
   /** CLOSED at once, no close frame; close code -1 unless a close frame already arrived. */
   #abort(cause = ''): void {
     this.#transport?.terminate();
-    if (this.#state !== State.CLOSED) this.#closeCause = cause;
+    if (this.#state !== State.CLOSED && this.#closeCause === '') this.#closeCause = cause;
     this.#release();
     this.#finish();
   }

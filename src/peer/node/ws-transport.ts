@@ -188,8 +188,14 @@ export class WsTransport implements Transport {
 
   static #onError(this: WebSocket, error: Error): void {
     const transport = transportOf(this);
-    transport.#protocolClose ??= protocolCloseFor(error);
     transport.#cause ??= error.message;
+    if (transport.#protocolClose !== null) return;
+    const sent = protocolCloseFor(error);
+    if (sent === null) return;
+    transport.#protocolClose = sent;
+    // ws has sent its close frame and now waits for the answer (up to 30 s): the peer is
+    // CLOSING from here, under its own close timeout.
+    transport.#sink.onClosing?.(sent.code, sent.reason, sent.cause);
   }
 
   static #onClose(this: WebSocket, code: number, reason: Buffer): void {
