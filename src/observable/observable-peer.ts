@@ -3,16 +3,17 @@ import { CLOSE_CODE_ABNORMAL, ErrorCode, State, WriteMode } from '../peer/consta
 import { kNextTimer, kSetClock, kSetHooks, kTakePacket, type PeerHooks } from '../peer/internal.js';
 import type { Packet } from '../peer/packet.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
-import { type CloseInfo, WebSocketCloseError } from './errors.js';
+import type { CloseInfo } from './errors.js';
+import { checkOptions, checkTimerMs, describeValue } from './options.js';
 import { PollLoop, type PollTarget } from './poll-loop.js';
 
 export interface ObservablePeer {
   readonly peer: WebSocketPeer;
   /** Current state on subscribe, then every state the peer passes through; completes after CLOSED. */
   readonly state$: Observable<State>;
-  /** Every packet, in order, exactly once; completes on a clean close, errors with WebSocketCloseError on an unclean one. */
+  /** Every packet, in order, exactly once; completes after CLOSED, clean or not (close$ says how). Never errors. */
   readonly packets$: Observable<Packet>;
-  /** One value when the peer is CLOSED, then completes. Never errors. */
+  /** One value when the peer is CLOSED (with a `cause` when unclean), then completes. Never errors. */
   readonly close$: Observable<CloseInfo>;
   /** A string goes as a text frame, bytes as a binary frame. Returns the peer's ErrorCode; never throws. */
   send(message: string | Uint8Array): ErrorCode;
@@ -25,6 +26,9 @@ export interface FromPeerOptions {
   /** Poll on a fixed beat of this many ms (0 = every zero-delay action, e.g. each animation frame). Default: on demand. */
   pollInterval?: number;
 }
+
+/** The keys of {@link FromPeerOptions}, for option checking. */
+export const FROM_PEER_OPTION_KEYS = ['scheduler', 'pollInterval'] as const;
 
 const wrappers = new WeakMap<WebSocketPeer, ObservablePeerImpl>();
 
@@ -44,6 +48,7 @@ export const kWhenFinished = Symbol('rxpeer.whenFinished');
  * socket.packets$.subscribe((p) => console.log(p.text ?? p.data));
  */
 export function fromPeer(peer: WebSocketPeer, options: FromPeerOptions = {}): ObservablePeer {
+  checkOptions('fromPeer', options, FROM_PEER_OPTION_KEYS);
   return wrap(peer, options);
 }
 
@@ -53,19 +58,17 @@ export function validateFromPeerOptions(
   caller: string,
 ): { scheduler: SchedulerLike; pollInterval: number | undefined } {
   const { pollInterval } = options;
-  if (pollInterval !== undefined && !(typeof pollInterval === 'number' && Number.isFinite(pollInterval) && pollInterval >= 0)) {
-    throw new RangeError(`${caller}: pollInterval must be a finite number ≥ 0 (ms), got ${String(pollInterval)}`);
-  }
+  if (pollInterval !== undefined) checkTimerMs(caller, 'pollInterval', pollInterval);
   const scheduler = options.scheduler ?? (pollInterval === undefined ? asapScheduler : asyncScheduler);
   if (typeof scheduler?.schedule !== 'function' || typeof scheduler.now !== 'function') {
-    throw new TypeError(`${caller}: scheduler must be an RxJS SchedulerLike`);
+    throw new TypeError(`${caller}: scheduler must be an RxJS SchedulerLike, got ${describeValue(scheduler)}`);
   }
   return { scheduler, pollInterval };
 }
 
 /** fromPeer with the implementation type, for this layer's own factories. */
 export function wrap(peer: WebSocketPeer, options: FromPeerOptions = {}): ObservablePeerImpl {
-  if (!(peer instanceof WebSocketPeer)) throw new TypeError('fromPeer: expected a WebSocketPeer');
+  if (!(peer instanceof WebSocketPeer)) throw new TypeError(`fromPeer: expected a WebSocketPeer, got ${describeValue(peer)}`);
   const { scheduler, pollInterval } = validateFromPeerOptions(options, 'fromPeer');
   const existing = wrappers.get(peer);
   if (existing !== undefined && !existing.finished) {
@@ -249,8 +252,7 @@ export class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks
   #finish(): void {
     if (this.#closeInfo !== null) return;
     this.#drainPackets();
-    const code = this.peer.getCloseCode();
-    const info: CloseInfo = { code, reason: this.peer.getCloseReason(), wasClean: code !== CLOSE_CODE_ABNORMAL };
+    const info = closeInfoOf(this.peer);
     this.#closeInfo = info;
     const alreadyAnnounced = this.#announced === State.CLOSED;
     this.#announced = State.CLOSED;
@@ -266,7 +268,7 @@ export class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks
       if (!alreadyAnnounced) s.next(State.CLOSED);
       s.complete();
     }
-    for (const s of packets) this.#endPackets(s);
+    for (const s of packets) s.complete();
     for (const s of closes) {
       s.next(info);
       s.complete();
@@ -288,13 +290,16 @@ export class ObservablePeerImpl implements ObservablePeer, PollTarget, PeerHooks
       // Packets that nobody was reading when the peer closed are still there (exact rule 1).
       let packet: Packet | undefined;
       while (!subscriber.closed && (packet = this.peer[kTakePacket]()) !== undefined) (subscriber as Subscriber<Packet>).next(packet);
-      this.#endPackets(subscriber as Subscriber<Packet>);
+      subscriber.complete();
     }
   }
+}
 
-  #endPackets(subscriber: Subscriber<Packet>): void {
-    const info = this.#closeInfo!;
-    if (info.wasClean) subscriber.complete();
-    else subscriber.error(new WebSocketCloseError(info));
-  }
+/** How a CLOSED peer ended, as close$ reports it. */
+export function closeInfoOf(peer: WebSocketPeer): CloseInfo {
+  const code = peer.getCloseCode();
+  const info: CloseInfo = { code, reason: peer.getCloseReason(), wasClean: code !== CLOSE_CODE_ABNORMAL };
+  const cause = peer.getCloseCause();
+  if (!info.wasClean && cause !== '') info.cause = cause;
+  return info;
 }

@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import type { Packet } from '../peer/packet.js';
-import { DecodeError, decoder, type DecodeConfig } from './decode-error.js';
+import { DecodeError, decoder, type DecodeConfig, DECODE_CONFIG_KEYS } from './decode-error.js';
 import { checkBoolean, checkConfig } from './validate.js';
 
 export interface BinaryConfig extends DecodeConfig {
@@ -19,7 +19,7 @@ export interface BinaryConfig extends DecodeConfig {
  * ).subscribe(console.log);
  */
 export function binary(config: BinaryConfig = {}): OperatorFunction<Packet, Uint8Array> {
-  checkConfig('binary', config);
+  checkConfig('binary', config, ['acceptText', ...DECODE_CONFIG_KEYS]);
   const { acceptText = false } = config;
   checkBoolean('binary', 'acceptText', acceptText);
   return decoder<Uint8Array>('binary', config, (packet) =>

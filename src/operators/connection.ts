@@ -1,17 +1,16 @@
 import {
-  catchError,
+  defer,
   distinctUntilChanged,
-  EMPTY,
   isObservable,
   mergeMap,
   Observable,
   ReplaySubject,
   share,
+  startWith,
   type Subscription,
   switchMap,
-  throwError,
 } from 'rxjs';
-import { type CloseInfo, WebSocketCloseError } from '../observable/errors.js';
+import type { CloseInfo } from '../observable/errors.js';
 import type { ObservablePeer } from '../observable/observable-peer.js';
 import { ErrorCode, State } from '../peer/constants.js';
 import type { Packet } from '../peer/packet.js';
@@ -68,7 +67,7 @@ export interface Connection {
  */
 export function connection(source: Observable<ObservablePeer>, config: ConnectionConfig = {}): Connection {
   if (!isObservable(source)) throw new TypeError('connection: source must be an Observable of ObservablePeer');
-  checkConfig('connection', config);
+  checkConfig('connection', config, ['queue']);
   const queue = config.queue instanceof SendQueue ? config.queue : new SendQueue(config.queue);
   let current: ObservablePeer | null = null;
 
@@ -95,16 +94,13 @@ export function connection(source: Observable<ObservablePeer>, config: Connectio
   const peers$ = attached.pipe(share({ connector: () => new ReplaySubject<ObservablePeer>(1) }));
   return {
     peers$,
-    state$: peers$.pipe(
-      switchMap((socket) => socket.state$),
-      distinctUntilChanged(),
-    ),
-    // One connection's unclean end is not the end: the connection stream says whether it was.
-    packets$: peers$.pipe(
-      switchMap((socket) =>
-        socket.packets$.pipe(catchError((error: unknown) => (error instanceof WebSocketCloseError ? EMPTY : throwError(() => error)))),
-      ),
-    ),
+    // CONNECTING until the first connection is OPEN (connect() emits it then), then every
+    // state of every connection.
+    state$: defer(() => {
+      const states = peers$.pipe(switchMap((socket) => socket.state$));
+      return current === null ? states.pipe(startWith(State.CONNECTING)) : states;
+    }).pipe(distinctUntilChanged()),
+    packets$: peers$.pipe(switchMap((socket) => socket.packets$)),
     closes$: closesOf(peers$),
     queue,
     send: (message, options) => queue.send(message, options),

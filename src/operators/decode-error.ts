@@ -21,11 +21,16 @@ export class DecodeError extends Error {
 
 /** What every decoder accepts. */
 export interface DecodeConfig {
-  /** Hears each packet that failed; it is skipped and the stream goes on. */
+  /**
+   * Hears each packet that failed; it is skipped and the stream goes on. Without it a
+   * failure is never silent: it is reported with `console.warn` (and still skipped).
+   */
   onError?: (error: DecodeError) => void;
   /** True: a decode error ends the stream with the DecodeError instead (default false). */
   failOnError?: boolean;
 }
+
+export const DECODE_CONFIG_KEYS = ['onError', 'failOnError'] as const;
 
 /** Outcome of decoding one packet: the value, or why not. */
 export type Decoded<T> = { value: T } | { error: DecodeError };
@@ -36,7 +41,7 @@ export function decoder<T>(
   config: DecodeConfig,
   decode: (packet: Packet) => Decoded<T>,
 ): OperatorFunction<Packet, T> {
-  const { onError, failOnError = false } = config;
+  const { onError = warnUndecodable(caller), failOnError = false } = config;
   checkFunction(caller, 'onError', onError, false);
   checkBoolean(caller, 'failOnError', failOnError);
   return (source) =>
@@ -48,7 +53,7 @@ export function decoder<T>(
             const result = decode(packet);
             if ('value' in result) subscriber.next(result.value);
             else if (failOnError) subscriber.error(result.error);
-            else onError?.(result.error);
+            else onError(result.error);
           } catch (error) {
             subscriber.error(error);
           }
@@ -57,4 +62,10 @@ export function decoder<T>(
         complete: () => subscriber.complete(),
       }),
     );
+}
+
+/** The default onError: a skipped packet is reported, never dropped in silence. */
+function warnUndecodable(caller: string): (error: DecodeError) => void {
+  return (error) =>
+    console.warn(`rxpeer ${caller}(): skipped a packet: ${error.message} (pass onError to handle it, or failOnError: true to end the stream)`);
 }

@@ -1,6 +1,5 @@
 import {
   asyncScheduler,
-  catchError,
   EMPTY,
   exhaustMap,
   filter,
@@ -12,12 +11,10 @@ import {
   switchMap,
   take,
   takeUntil,
-  throwError,
   timeout as timeoutWith,
   type MonoTypeOperatorFunction,
   type SchedulerLike,
 } from 'rxjs';
-import { WebSocketCloseError } from '../observable/errors.js';
 import type { ObservablePeer } from '../observable/observable-peer.js';
 import { ErrorCode, State } from '../peer/constants.js';
 import type { Packet } from '../peer/packet.js';
@@ -43,8 +40,9 @@ export interface HeartbeatConfig {
  * browsers where protocol pings are not available (a browser cannot send them; the
  * peer's `heartbeatInterval` is the protocol-level one). Once a connection is OPEN it
  * sends `ping()` every `interval` ms; when no packet accepted by `isPong` arrives within
- * `timeout` ms it drops the connection with `close(-1)`: an unclean close, so the stream
- * errors with WebSocketCloseError and {@link reconnect} reconnects. A ping that cannot be
+ * `timeout` ms it drops the connection with `close(-1)`: an unclean close whose cause
+ * names the heartbeat, so the stream errors with WebSocketCloseError and
+ * {@link reconnect} reconnects. A ping that cannot be
  * sent (outbound buffer full) is skipped, not counted as missed.
  *
  * @example
@@ -59,7 +57,7 @@ export interface HeartbeatConfig {
  * );
  */
 export function heartbeat(config: HeartbeatConfig): MonoTypeOperatorFunction<ObservablePeer> {
-  checkConfig('heartbeat', config, true);
+  checkConfig('heartbeat', config, ['interval', 'timeout', 'ping', 'isPong', 'hidePongs', 'scheduler'], true);
   const { interval, timeout, ping, isPong, hidePongs = true, scheduler = asyncScheduler } = config;
   checkDuration('heartbeat', 'interval', interval);
   checkDuration('heartbeat', 'timeout', timeout);
@@ -69,9 +67,7 @@ export function heartbeat(config: HeartbeatConfig): MonoTypeOperatorFunction<Obs
   checkScheduler('heartbeat', scheduler);
 
   const keepAlive = (socket: ObservablePeer): Observable<never> => {
-    // packets$ errors on an unclean close; the close itself is the connection stream's business.
     const pong$ = socket.packets$.pipe(
-      catchError((error: unknown) => (error instanceof WebSocketCloseError ? EMPTY : throwError(() => error))),
       filter((packet) => isPong(packet)),
       take(1),
     );
@@ -87,7 +83,7 @@ export function heartbeat(config: HeartbeatConfig): MonoTypeOperatorFunction<Obs
             first: timeout,
             scheduler,
             with: () => {
-              socket.close(-1);
+              socket.close(-1, `no pong within ${timeout} ms (heartbeat timeout)`);
               return EMPTY;
             },
           }),

@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import type { Packet } from '../peer/packet.js';
-import { DecodeError, decoder, type DecodeConfig } from './decode-error.js';
+import { DecodeError, decoder, type DecodeConfig, DECODE_CONFIG_KEYS } from './decode-error.js';
 import { packetText } from './text.js';
 import { checkBoolean, checkConfig, checkFunction } from './validate.js';
 
@@ -26,7 +26,7 @@ export interface JsonConfig<T> extends DecodeConfig {
  * ).subscribe((tick) => console.log(tick.symbol, tick.price));
  */
 export function json<T = unknown>(config: JsonConfig<T> = {}): OperatorFunction<Packet, T> {
-  checkConfig('json', config);
+  checkConfig('json', config, ['acceptBinary', 'reviver', 'validate', ...DECODE_CONFIG_KEYS]);
   const { acceptBinary = false, reviver, validate } = config;
   checkBoolean('json', 'acceptBinary', acceptBinary);
   checkFunction('json', 'reviver', reviver, false);

@@ -48,7 +48,7 @@ export function multiplex<K>(socket: Connection, config: MultiplexConfig<K>): (t
   if (typeof socket?.send !== 'function' || !isObservable(socket.peers$) || !isObservable(socket.packets$)) {
     throw new TypeError('multiplex: expected a Connection (from connection())');
   }
-  checkConfig('multiplex', config, true);
+  checkConfig('multiplex', config, ['subscribe', 'unsubscribe', 'filter', 'key'], true);
   const { subscribe, unsubscribe, filter, key = (topic: K): unknown => topic } = config;
   checkFunction('multiplex', 'subscribe', subscribe, true);
   checkFunction('multiplex', 'unsubscribe', unsubscribe, true);

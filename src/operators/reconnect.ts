@@ -18,8 +18,8 @@ import {
   type SchedulerLike,
 } from 'rxjs';
 import { type CloseInfo, WebSocketCloseError } from '../observable/errors.js';
-import type { ObservablePeer } from '../observable/observable-peer.js';
-import { CLOSE_CODE_ABNORMAL, State } from '../peer/constants.js';
+import { closeInfoOf, type ObservablePeer } from '../observable/observable-peer.js';
+import { State } from '../peer/constants.js';
 import { checkBoolean, checkConfig, checkCount, checkDuration, checkFunction, checkNumber, checkScheduler } from './validate.js';
 
 /** One scheduled reconnect: what a UI shows as "reconnecting in 4 s (attempt 3)". */
@@ -55,6 +55,19 @@ export interface ReconnectConfig {
   scheduler?: SchedulerLike;
 }
 
+const RECONNECT_CONFIG_KEYS = [
+  'initialDelay',
+  'maxDelay',
+  'factor',
+  'jitter',
+  'maxRetries',
+  'resetOnSuccess',
+  'shouldRetry',
+  'onAttempt',
+  'random',
+  'scheduler',
+] as const;
+
 /** The connection stream completed (a clean close): carried to retry()'s delay to be judged like an error. */
 class CleanClose {
   constructor(readonly close: CloseInfo) {}
@@ -64,7 +77,12 @@ const isUnclean = (close: CloseInfo): boolean => !close.wasClean;
 
 /** Backoff before retry number `attempt` (1-based), before jitter. */
 export function backoffDelay(attempt: number, config: Pick<ReconnectConfig, 'initialDelay' | 'maxDelay' | 'factor'> = {}): number {
+  checkCount('backoffDelay', 'attempt', attempt, 1);
+  checkConfig('backoffDelay', config, ['initialDelay', 'maxDelay', 'factor']);
   const { initialDelay = 1000, maxDelay = 30_000, factor = 2 } = config;
+  checkDuration('backoffDelay', 'initialDelay', initialDelay, true);
+  checkDuration('backoffDelay', 'maxDelay', maxDelay, true);
+  checkNumber('backoffDelay', 'factor', factor, 1);
   return Math.min(maxDelay, initialDelay * factor ** (attempt - 1));
 }
 
@@ -86,7 +104,7 @@ export function backoffDelay(attempt: number, config: Pick<ReconnectConfig, 'ini
  * attempts$.subscribe(({ attempt, delay }) => console.log(`retry #${attempt} in ${delay} ms`));
  */
 export function reconnect(config: ReconnectConfig = {}): MonoTypeOperatorFunction<ObservablePeer> {
-  checkConfig('reconnect', config);
+  checkConfig('reconnect', config, RECONNECT_CONFIG_KEYS);
   const {
     initialDelay = 1000,
     maxDelay = Math.max(30_000, initialDelay),
@@ -135,9 +153,7 @@ export function reconnect(config: ReconnectConfig = {}): MonoTypeOperatorFunctio
           defer(() => {
             // Completion means a clean close only when the connection really is CLOSED.
             if (last === null || last.peer.getReadyState() !== State.CLOSED) return EMPTY;
-            const code = last.peer.getCloseCode();
-            const close: CloseInfo = { code, reason: last.peer.getCloseReason(), wasClean: code !== CLOSE_CODE_ABNORMAL };
-            return throwError(() => new CleanClose(close));
+            return throwError(() => new CleanClose(closeInfoOf(last!.peer)));
           }),
         ),
         retry({
@@ -161,5 +177,7 @@ export function reconnect(config: ReconnectConfig = {}): MonoTypeOperatorFunctio
 }
 
 function toCloseInfo(error: WebSocketCloseError): CloseInfo {
-  return { code: error.code, reason: error.reason, wasClean: error.wasClean };
+  const info: CloseInfo = { code: error.code, reason: error.reason, wasClean: error.wasClean };
+  if (error.cause !== undefined) info.cause = error.cause;
+  return info;
 }

@@ -60,7 +60,7 @@ export function request<B>(socket: Connection, config: RequestConfig<B>): (body:
   if (typeof socket?.send !== 'function' || !isObservable(socket.packets$)) {
     throw new TypeError('request: expected a Connection (from connection())');
   }
-  checkConfig('request', config, true);
+  checkConfig('request', config, ['encode', 'responseId', 'timeout', 'volatile', 'nextId', 'scheduler'], true);
   let counter = 0;
   const { encode, responseId, timeout = 10_000, volatile = false, nextId = (): RequestId => ++counter, scheduler = asyncScheduler } = config;
   checkFunction('request', 'encode', encode, true);

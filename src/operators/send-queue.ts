@@ -101,7 +101,7 @@ export class SendQueue {
   #flushing = false;
 
   constructor(config: SendQueueConfig = {}) {
-    checkConfig('sendQueue', config);
+    checkConfig('sendQueue', config, ['limit', 'overflow', 'onDrop', 'retryInterval', 'scheduler']);
     const { limit = 1000, overflow = 'error', onDrop, retryInterval = 50, scheduler = asyncScheduler } = config;
     checkCount('sendQueue', 'limit', limit, 1, true);
     checkOneOf('sendQueue', 'overflow', overflow, ['drop-oldest', 'drop-newest', 'error']);

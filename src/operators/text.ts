@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import type { Packet } from '../peer/packet.js';
-import { DecodeError, decoder, type DecodeConfig, type Decoded } from './decode-error.js';
+import { DecodeError, decoder, type DecodeConfig, type Decoded, DECODE_CONFIG_KEYS } from './decode-error.js';
 import { checkBoolean, checkConfig } from './validate.js';
 
 export interface TextConfig extends DecodeConfig {
@@ -31,7 +31,7 @@ export function packetText(packet: Packet, acceptBinary: boolean): Decoded<strin
  * ).subscribe((line) => console.log(line));
  */
 export function text(config: TextConfig = {}): OperatorFunction<Packet, string> {
-  checkConfig('text', config);
+  checkConfig('text', config, ['acceptBinary', ...DECODE_CONFIG_KEYS]);
   const { acceptBinary = false } = config;
   checkBoolean('text', 'acceptBinary', acceptBinary);
   return decoder('text', config, (packet) => packetText(packet, acceptBinary));

@@ -1,23 +1,25 @@
 // Config checks shared by the operators: a bad option throws a TypeError naming the
 // operator and the option when the operator is created, never later inside a stream.
 import type { SchedulerLike } from 'rxjs';
+import { checkOptions, checkTimerMs, describeValue } from '../observable/options.js';
 
 function fail(caller: string, name: string, expected: string, value: unknown): never {
-  const shown = typeof value === 'function' ? 'a function' : typeof value === 'string' ? JSON.stringify(value) : String(value);
-  throw new TypeError(`${caller}: ${name} must be ${expected}, got ${shown}`);
+  throw new TypeError(`${caller}: ${name} must be ${expected}, got ${describeValue(value)}`);
 }
 
-/** A config object (or undefined, meaning all defaults). */
-export function checkConfig(caller: string, config: unknown, required = false): void {
+/** A config object (or undefined, meaning all defaults) with no key outside `keys`. */
+export function checkConfig(caller: string, config: unknown, keys: readonly string[], required = false): void {
   if (config === undefined && !required) return;
   if (typeof config !== 'object' || config === null) fail(caller, 'config', 'an object', config);
+  checkOptions(caller, config, keys, 'config');
 }
 
-/** A finite number of milliseconds, > 0 (or ≥ 0 with `allowZero`). */
+/**
+ * A number of milliseconds for a timer: finite, > 0 (or ≥ 0 with `allowZero`), and at
+ * most 2^31 − 1 (a RangeError beyond: Node would run such a timer after 1 ms).
+ */
 export function checkDuration(caller: string, name: string, value: unknown, allowZero = false): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    fail(caller, name, `a finite number of milliseconds ${allowZero ? '≥ 0' : '> 0'}`, value);
-  }
+  checkTimerMs(caller, name, value, allowZero);
 }
 
 export function checkNumber(caller: string, name: string, value: unknown, min: number, max = Infinity): void {

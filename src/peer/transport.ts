@@ -15,6 +15,8 @@ export interface TransportSink {
    * connection is gone without one (code -1). For a protocol error the peer detected
    * itself, code and reason are the ones it sent (exact rule 3) and `initiatedHere` is
    * true, so the peer does not mistake it for the remote asking to close. Reported once.
+   * `cause` says in words a person can act on why a connection ended without a close
+   * frame (the refused address, the HTTP status, the TLS error, ...).
    */
   onClose(code: number, reason: string, initiatedHere?: boolean, cause?: string): void;
   /**

@@ -121,3 +121,30 @@ function editDistance(a: string, b: string): number {
 export function isPeerSeconds(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_PEER_SECONDS;
 }
+
+/** What is wrong with a URL that parseWebSocketUrl() refuses, in one sentence; null when it is fine. */
+export function describeUrlProblem(url: unknown): string | null {
+  if (typeof url !== 'string') return `the URL must be a string, got ${typeof url}`;
+  if (url.length === 0) return 'the URL is empty';
+  // "localhost:8080" parses as the scheme "localhost:", so look for a missing scheme first.
+  if (!url.includes('://')) {
+    const guess = /^[a-z0-9.[\]:-]+(\/|$)/i.test(url) ? ` (did you mean "ws://${url}"?)` : '';
+    return `${JSON.stringify(url)} has no scheme: a WebSocket URL starts with ws:// or wss://${guess}`;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `${JSON.stringify(url)} is not a valid URL`;
+  }
+  if (parsed.protocol === 'http:' || parsed.protocol === 'https:') {
+    const scheme = parsed.protocol === 'http:' ? 'ws' : 'wss';
+    return `${JSON.stringify(url)} uses ${parsed.protocol}// : a WebSocket URL starts with ws:// or wss:// (did you mean "${scheme}${url.slice(parsed.protocol.length - 1)}"?)`;
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    return `${JSON.stringify(url)} has the scheme ${parsed.protocol} : a WebSocket URL starts with ws:// or wss://`;
+  }
+  if (parsed.hostname === '') return `${JSON.stringify(url)} has no host name`;
+  if (parsed.hash !== '') return `${JSON.stringify(url)} has a #fragment, which WebSocket URLs may not have`;
+  return null;
+}

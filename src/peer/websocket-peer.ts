@@ -321,7 +321,8 @@ export class WebSocketPeer {
   /**
    * Starts a clean close (OPEN → CLOSING; keep polling until CLOSED), or with a negative
    * code drops the connection at once, from any state, without a close frame. Invalid codes and reasons
-   * over 123 UTF-8 bytes return ERR_INVALID_PARAMETER and change nothing.
+   * over 123 UTF-8 bytes return ERR_INVALID_PARAMETER and change nothing. With a negative
+   * code nothing goes on the wire, so `reason` is kept as the {@link getCloseCause} instead.
    */
   close(code = 1000, reason = ''): ErrorCode {
     if (typeof code !== 'number' || !Number.isInteger(code) || !isValidCloseReason(reason)) {
@@ -335,7 +336,11 @@ export class WebSocketPeer {
     }
     if (this.#state === State.CONNECTING || (code < 0 && this.#state !== State.CLOSED)) {
       // A negative code forces CLOSED from any state, as Godot's WSLPeer::close does.
-      this.#abort();
+      let cause = reason;
+      if (code >= 0 || reason === '') {
+        cause = this.#state === State.CONNECTING ? 'closed locally while connecting' : 'aborted locally without a close frame';
+      }
+      this.#abort(cause);
     } else if (this.#state === State.OPEN) {
       transport!.close(code, reason);
       this.#enterClosing();
@@ -353,9 +358,12 @@ export class WebSocketPeer {
   }
 
   /**
-   * Why the last connection ended uncleanly, in words a person can act on ("handshake
-   * timed out", "no pong within 2 heartbeat intervals", …); "" when it ended cleanly or
-   * nothing more is known. Not in Godot.
+   * Why the connection ended without a close frame (close code -1), in words a person can
+   * act on: the refused address, the name that did not resolve, the HTTP status the
+   * server answered, the missing subprotocol, the TLS error, the missed pong, the
+   * handshake or close timeout. Also set when the peer itself closed because of what it
+   * received (1002, 1007, 1008, 1009: what exactly was wrong). Empty while connected and
+   * after a clean close. Not part of Godot's API.
    */
   getCloseCause(): string {
     return this.#closeCause;
@@ -546,7 +554,11 @@ export class WebSocketPeer {
 
   #applyClose(code: number, reason: string, initiatedHere: boolean, cause: string): void {
     if (this.#state === State.CLOSED) return;
-    if (cause !== '') this.#closeCause = cause;
+    if (code === CLOSE_CODE_ABNORMAL && this.#closeCode === CLOSE_CODE_ABNORMAL) {
+      this.#closeCause = cause || 'the connection was lost without a close frame';
+    } else if (initiatedHere && cause !== '') {
+      this.#closeCause = cause; // a close the peer started because of what it received
+    }
     // Everything that arrived came before the close: show it first, so drivers hear
     // packets, then the close, in wire order.
     this.#showArrived();
@@ -571,7 +583,7 @@ export class WebSocketPeer {
     if (now < this.#heartbeatDue) return;
     if (this.#awaitingPong) {
       // The previous ping went unanswered: the remote is gone (Godot #99747).
-      this.#abort(`no pong within ${this.#limits.heartbeatMs / 1000} s`);
+      this.#abort(`no pong within one heartbeat interval (${this.#limits.heartbeatMs / 1000} s)`);
       return;
     }
     if (!this.#transport!.ping()) {
@@ -645,9 +657,9 @@ export class WebSocketPeer {
   }
 
   /** CLOSED at once, no close frame; close code -1 unless a close frame already arrived. */
-  #abort(cause = ''): void {
+  #abort(cause: string): void {
+    if (this.#closeCode === CLOSE_CODE_ABNORMAL) this.#closeCause = cause;
     this.#transport?.terminate();
-    if (this.#state !== State.CLOSED && this.#closeCause === '') this.#closeCause = cause;
     this.#release();
     this.#finish();
   }

@@ -8,8 +8,8 @@ import {
   State,
   WebSocketCloseError,
   WebSocketPeer,
-  WebSocketPeerError,
 } from 'rxpeer';
+import * as net from 'node:net';
 import { within } from '../helpers/poll.js';
 import { closeAllServers, startServer, type TestServer } from '../helpers/ws-server.js';
 
@@ -65,16 +65,19 @@ describe.each(modes)('fromPeer over a real ws server, %s', (_name, options) => {
     expect(await run.packets).toEqual(['before close']);
   });
 
-  it('unclean drop: OPEN → CLOSED (-1); packets$ errors with WebSocketCloseError', async () => {
+  it('unclean drop: OPEN → CLOSED (-1) with a cause; packets$ delivers what came and completes', async () => {
     const server = await startServer({ onConnection: (c) => c.ws.send('x', () => c.ws.terminate()) });
     const peer = new WebSocketPeer();
     peer.connectToUrl(server.url());
     const run = record(fromPeer(peer, options));
-    expect(await within(run.close, 'close$')).toEqual({ code: -1, reason: '', wasClean: false });
+    expect(await within(run.close, 'close$')).toEqual({
+      code: -1,
+      reason: '',
+      wasClean: false,
+      cause: 'the connection was lost without a close frame',
+    });
     expect(run.states).toEqual(['CONNECTING', 'OPEN', 'CLOSED']);
-    const error = await run.packets;
-    expect(error).toBeInstanceOf(WebSocketCloseError);
-    expect(error).toMatchObject({ code: -1, wasClean: false });
+    expect(await run.packets).toEqual(['x']);
   });
 
   it('failed connect: CONNECTING → CLOSED', async () => {
@@ -84,8 +87,15 @@ describe.each(modes)('fromPeer over a real ws server, %s', (_name, options) => {
     const peer = new WebSocketPeer();
     peer.connectToUrl(url);
     const run = record(fromPeer(peer, options));
-    expect(await within(run.close, 'close$')).toEqual({ code: -1, reason: '', wasClean: false });
+    const { port } = new URL(url);
+    expect(await within(run.close, 'close$')).toEqual({
+      code: -1,
+      reason: '',
+      wasClean: false,
+      cause: `connection refused by 127.0.0.1:${port} (nothing is listening there?)`,
+    });
     expect(run.states).toEqual(['CONNECTING', 'CLOSED']);
+    expect(await run.packets).toEqual([]);
   });
 });
 
@@ -120,14 +130,15 @@ describe('fromPeer scheduling over real sockets', () => {
 });
 
 describe('connect()', () => {
-  it('emits an ObservablePeer, and completes after a clean close', async () => {
+  it('emits the ObservablePeer once OPEN, so a message sent at once arrives; completes after a clean close', async () => {
     const server = await startServer();
     echo(server);
     const texts = await within(
       lastValueFrom(
         connect(server.url(), { protocols: [] }).pipe(
           switchMap((socket) => {
-            socket.state$.subscribe((s) => s === State.OPEN && socket.send('round trip'));
+            expect(socket.peer.getReadyState()).toBe(State.OPEN);
+            expect(socket.send('sent at once')).toBe(ErrorCode.OK);
             return socket.packets$.pipe(
               map((p) => {
                 socket.close(1000);
@@ -140,26 +151,53 @@ describe('connect()', () => {
       ),
       'connect() to complete',
     );
-    expect(texts).toEqual(['round trip']);
+    expect(texts).toEqual(['sent at once']);
   });
 
-  it('errors with WebSocketCloseError when the connection fails (so retry composes)', async () => {
+  it('errors with WebSocketCloseError naming the refused address (so retry composes)', async () => {
     const server = await startServer();
     const url = server.url();
     await server.close();
-    await expect(within(lastValueFrom(connect(url)), 'connect() error')).rejects.toMatchObject({
-      name: 'WebSocketCloseError',
-      code: -1,
-    });
+    const error = await within(lastValueFrom(connect(url)).catch((e: unknown) => e), 'connect() error');
+    expect(error).toBeInstanceOf(WebSocketCloseError);
+    expect(error).toMatchObject({ code: -1, cause: `connection refused by 127.0.0.1:${new URL(url).port} (nothing is listening there?)` });
+    expect((error as Error).message).toMatch(/connection refused by 127\.0\.0\.1/);
+  });
+
+  it('says which name did not resolve, which HTTP status came back, which subprotocol was missing', async () => {
+    const unknownHost = await lastValueFrom(connect('ws://nothing.invalid:9/')).catch((e: unknown) => e);
+    expect((unknownHost as WebSocketCloseError).cause).toMatch(/^DNS lookup (failed|for "nothing\.invalid" failed)/);
+    expect((unknownHost as WebSocketCloseError).cause).toMatch(/nothing\.invalid/);
+
+    const http = await startServer({ ws: { verifyClient: (_info, done) => done(false, 404, 'Not Found') } });
+    const refused = await within(lastValueFrom(connect(http.url())).catch((e: unknown) => e), 'HTTP refusal');
+    expect(refused).toMatchObject({ cause: 'the server answered HTTP 404 instead of accepting the WebSocket upgrade' });
+
+    const picky = await startServer({ ws: { handleProtocols: () => false } });
+    const mismatch = await within(lastValueFrom(connect(picky.url(), { protocols: ['chat'] })).catch((e: unknown) => e), 'no protocol');
+    expect(mismatch).toMatchObject({ cause: 'the server accepted none of the offered subprotocols: chat' });
+  });
+
+  it('fails after connectTimeout when the server never answers the handshake', async () => {
+    // A TCP listener that accepts and then says nothing.
+    const accepted: net.Socket[] = [];
+    const silent = net.createServer((socket) => accepted.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const error = await within(lastValueFrom(connect(`ws://127.0.0.1:${port}/`, { connectTimeout: 50 })).catch((e: unknown) => e), 'timeout');
+      expect(error).toMatchObject({ code: -1, cause: 'connect timed out: not open after 50 ms (connectTimeout)' });
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('closes with 1000 when the subscriber leaves', async () => {
     const server = await startServer();
     let opened!: () => void;
     const open = new Promise<void>((resolve) => (opened = resolve));
-    const subscription = connect(server.url()).subscribe((socket) =>
-      socket.state$.subscribe((s) => s === State.OPEN && opened()),
-    );
+    const subscription = connect(server.url()).subscribe(() => opened());
     await within(open, 'OPEN');
     const connection = await server.connection();
     subscription.unsubscribe();
@@ -168,12 +206,13 @@ describe('connect()', () => {
 
   it('applies the peer options: protocols and headers reach the server', async () => {
     const server = await startServer({ ws: { handleProtocols: (protocols) => [...protocols][1] ?? false } });
-    let socket!: ObservablePeer;
-    const subscription = connect(server.url('/chat?room=1'), {
-      protocols: ['a', 'b'],
-      headers: { 'X-Client': 'rxpeer' },
-    }).subscribe((s) => (socket = s)); // held: unsubscribing would close the connection
-    await within(firstValueFrom(socket.state$.pipe(take(2), toArray())), 'OPEN');
+    let subscription!: { unsubscribe(): void }; // held: unsubscribing closes the connection
+    const socket = await within(
+      new Promise<ObservablePeer>((resolve) => {
+        subscription = connect(server.url('/chat?room=1'), { protocols: ['a', 'b'], headers: { 'X-Client': 'rxpeer' } }).subscribe(resolve);
+      }),
+      'OPEN',
+    );
     expect(socket.peer.getSelectedProtocol()).toBe('b');
     const connection = await server.connection();
     expect(connection.request.headers['x-client']).toBe('rxpeer');
@@ -182,16 +221,26 @@ describe('connect()', () => {
     expect(await connection.waitClosed()).toEqual({ code: 1000, reason: '' });
   });
 
-  it('rejects bad options at the call and bad URLs with WebSocketPeerError', async () => {
+  it('refuses bad URLs and options at the call, naming what is wrong', () => {
     expect(() => connect('ws://127.0.0.1:1', { maxQueuedPackets: 0 })).toThrow(TypeError);
     expect(() => connect('ws://127.0.0.1:1', { heartbeatInterval: -1 })).toThrow(/heartbeatInterval/);
+    expect(() => connect('ws://127.0.0.1:1', { heartbeatInterval: 2 ** 31 })).toThrow(/heartbeatInterval must be at most/);
     expect(() => connect('ws://127.0.0.1:1', { pollInterval: -5 })).toThrow(RangeError);
-    const error = await lastValueFrom(connect('http://127.0.0.1:1/')).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(WebSocketPeerError);
-    expect((error as WebSocketPeerError).errorCode).toBe(ErrorCode.ERR_INVALID_PARAMETER);
+    expect(() => connect('http://127.0.0.1:1/')).toThrow('connect: "http://127.0.0.1:1/" uses http:// : a WebSocket URL starts with ws:// or wss:// (did you mean "ws://127.0.0.1:1/"?)');
+    expect(() => connect('localhost:8080')).toThrow('did you mean "ws://localhost:8080"?');
+    expect(() => connect('ws://127.0.0.1:1/#x')).toThrow(/#fragment/);
     expect(() => connect('ws://127.0.0.1:1/', { headers: ['X-A: 1\r\nX-B: 2'] })).toThrow(/not a valid "Name: value" header/);
     expect(() => connect('ws://127.0.0.1:1/', { headers: { 'X-A': 'a\u0001b' } })).toThrow(TypeError);
     expect(() => connect('ws://127.0.0.1:1/', { protocols: ['a b'] })).toThrow(/protocols/);
+    expect(() => connect('ws://127.0.0.1:1/', { protocol: 'chat' } as never)).toThrow(
+      /connect: unknown option "protocol" \(did you mean "protocols"\?\)/,
+    );
+    expect(() => connect('ws://127.0.0.1:1/', { noDelay: 'no' } as never)).toThrow('connect: noDelay must be a boolean, got "no"');
+    expect(() => connect('ws://127.0.0.1:1/', { tls: 'x' } as never)).toThrow(/connect: tls must be TLSOptions.client/);
+    expect(() => connect('ws://127.0.0.1:1/', 'fast' as never)).toThrow(/options must be an object/);
+    expect(() => connect('ws://127.0.0.1:1/', { inboundBufferSize: 10n } as never)).toThrow('inboundBufferSize must be a positive integer, got 10n');
+    expect(() => connect('ws://127.0.0.1:1/', { inboundBufferSize: Symbol('s') } as never)).toThrow(/got Symbol\(s\)/);
+    expect(() => connect('ws://127.0.0.1:1/', { maxQueuedPackets: Object.create(null) } as never)).toThrow(/null prototype/);
   });
 });
 
@@ -207,6 +256,6 @@ describe('connect() ordering', () => {
       ),
       'connect() to end',
     );
-    expect(infos).toEqual([{ code: -1, reason: '', wasClean: false }]);
+    expect(infos).toEqual([{ code: -1, reason: '', wasClean: false, cause: 'the connection was lost without a close frame' }]);
   });
 });

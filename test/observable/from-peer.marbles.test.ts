@@ -1,11 +1,10 @@
 import { map, takeUntil } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { ErrorCode, fromPeer, State, WebSocketCloseError, WebSocketPeer, type Packet } from 'rxpeer';
+import { ErrorCode, fromPeer, State, WebSocketPeer, type Packet } from 'rxpeer';
 import { createMemoryPair, scriptRemote } from 'rxpeer/testing';
 
 const S = { c: State.CONNECTING, o: State.OPEN, l: State.CLOSING, C: State.CLOSED };
 const describePacket = (p: Packet): string => (p.isString ? `text:${p.text}` : `bytes:${[...p.data].join(',')}`);
-const unclean = new WebSocketCloseError({ code: -1, reason: '', wasClean: false });
 
 function createTestScheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -37,13 +36,15 @@ describe('fromPeer, on demand', () => {
     });
   });
 
-  it('unclean drop: OPEN → CLOSED with -1; packets$ errors with WebSocketCloseError', () => {
+  it('unclean drop: OPEN → CLOSED with -1 and a cause; packets$ completes, never errors', () => {
     createTestScheduler().run(({ expectObservable }) => {
       const { peer } = scriptRemote('    -----#');
       const socket = fromPeer(peer);
       expectObservable(socket.state$).toBe('(co)-(C|)', S);
-      expectObservable(socket.packets$).toBe('-----#', undefined, unclean);
-      expectObservable(socket.close$).toBe('-----(x|)', { x: { code: -1, reason: '', wasClean: false } });
+      expectObservable(socket.packets$).toBe('-----|');
+      expectObservable(socket.close$).toBe('-----(x|)', {
+        x: { code: -1, reason: '', wasClean: false, cause: 'the remote dropped the connection without a close frame' },
+      });
     });
   });
 
@@ -52,7 +53,8 @@ describe('fromPeer, on demand', () => {
       const { peer } = scriptRemote('', {}, { refuse: true });
       const socket = fromPeer(peer);
       expectObservable(socket.state$).toBe('(cC|)', S);
-      expectObservable(socket.packets$).toBe('#', undefined, unclean);
+      expectObservable(socket.packets$).toBe('|');
+      expectObservable(socket.close$).toBe('(x|)', { x: { code: -1, reason: '', wasClean: false, cause: 'connection to ws://memory/ refused' } });
     });
   });
 
@@ -184,7 +186,7 @@ describe('fromPeer, fixed beat (pollInterval 10)', () => {
       const dropped = fromPeer(scriptRemote('-----#').peer, beat);
       const refused = fromPeer(scriptRemote('', {}, { refuse: true }).peer, beat);
       expectObservable(dropped.state$).toBe('(co)------(C|)', S);
-      expectObservable(dropped.packets$).toBe('----------#', undefined, unclean);
+      expectObservable(dropped.packets$).toBe('----------|');
       expectObservable(refused.state$).toBe('(cC|)', S);
     });
   });
@@ -271,6 +273,11 @@ describe('fromPeer scheduling', () => {
     expect(() => fromPeer(peer, { pollInterval: -1 })).toThrow(RangeError);
     expect(() => fromPeer(peer, { pollInterval: Number.NaN })).toThrow(/pollInterval/);
     expect(() => fromPeer(peer, { scheduler: {} as never })).toThrow(/SchedulerLike/);
+    // Node would run a timer past 2^31 − 1 ms after 1 ms: refused, not a 1 ms beat.
+    expect(() => fromPeer(peer, { pollInterval: 2 ** 31 })).toThrow(/pollInterval must be at most 2147483647/);
+    // A typo is named, with the option that was meant.
+    expect(() => fromPeer(peer, { polInterval: 5 } as never)).toThrow(/unknown option "polInterval" \(did you mean "pollInterval"\?\)/);
+    expect(() => fromPeer(peer, 'fast' as never)).toThrow(/options must be an object, got "fast"/);
     const first = fromPeer(peer);
     expect(fromPeer(peer)).toBe(first);
     expect(() => fromPeer(peer, { pollInterval: 5 })).toThrow(/already wrapped/);

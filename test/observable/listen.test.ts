@@ -1,6 +1,6 @@
 // listen(): a cold server of ObservablePeers, over real sockets on 127.0.0.1.
 import { connect as netConnect } from 'node:net';
-import { firstValueFrom, lastValueFrom, mergeMap, type Subscription, take, tap, toArray } from 'rxjs';
+import { firstValueFrom, lastValueFrom, mergeMap, type Subscription, tap, toArray } from 'rxjs';
 import WebSocket from 'ws';
 import { connect, ErrorCode, listen, type ObservablePeer, State, TLSOptions, WebSocketPeerError } from 'rxpeer';
 import { generateCertificates, type TestCertificates } from '../helpers/certs.js';
@@ -154,14 +154,14 @@ describe('listen()', () => {
 
     it('serves wss:// to a client that trusts the CA', async () => {
       const { port } = await echoServer({ tls: TLSOptions.server(certs.local.key, certs.local.cert) });
-      let socket!: ObservablePeer;
-      subscriptions.push(
-        connect(`wss://127.0.0.1:${port}/`, { tls: TLSOptions.client({ trustedCa: certs.ca }) }).subscribe({
-          next: (s) => (socket = s),
-          error: () => {},
+      const socket = await within(
+        new Promise<ObservablePeer>((resolve) => {
+          subscriptions.push(
+            connect(`wss://127.0.0.1:${port}/`, { tls: TLSOptions.client({ trustedCa: certs.ca }) }).subscribe({ next: resolve, error: () => {} }),
+          );
         }),
+        'OPEN over TLS',
       );
-      await within(firstValueFrom(socket.state$.pipe(take(2), toArray())), 'OPEN over TLS');
       const echoed = firstValueFrom(socket.packets$);
       socket.send('secret');
       expect((await within(echoed, 'the echo')).text).toBe('secret');

@@ -43,10 +43,12 @@ it('heartbeat + reconnect + send queue + multiplex compose on one connection str
     const sends = cold('  27ms m').pipe(map(() => socket.send('while away')));
     expectObservable(sends).toBe('27ms q', { q: 'queued' });
     // Missed pong: dropped at 25; back at 30; the topic's packet at 35.
-    expectObservable(socket.state$, '^ 45ms !').toBe('(co) 21ms C 4ms (co)', S);
+    expectObservable(socket.state$, '^ 45ms !').toBe('(co) 21ms C 4ms o', S);
     expectObservable(topic('A').pipe(map(describePacket)), '^ 45ms !').toBe('35ms a', { a: 'text:A:hello' });
   });
-  expect(attempts).toEqual([{ attempt: 1, delay: 5, close: { code: -1, reason: '', wasClean: false } }]);
+  expect(attempts).toEqual([
+    { attempt: 1, delay: 5, close: { code: -1, reason: '', wasClean: false, cause: 'no pong within 5 ms (heartbeat timeout)' } },
+  ]);
   expect(arrivals(remotes[0])).toEqual(['0:sub:A', '10:ping', '20:ping']);
   // The backlog first, then the re-subscription, then the beat; unsub:A when the topic is left.
   expect(arrivals(remotes[1])).toEqual(['30:while away', '30:sub:A', '40:ping', '46:unsub:A']);

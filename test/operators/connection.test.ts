@@ -1,7 +1,7 @@
 import { map } from 'rxjs';
-import { connection, ErrorCode, reconnect, sendQueue, State } from 'rxpeer';
+import { connection, ErrorCode, reconnect, sendQueue, State, WebSocketCloseError } from 'rxpeer';
 import { scriptConnections } from 'rxpeer/testing';
-import { createTestScheduler, describePacket, fakePeer, S, unclean } from './helpers';
+import { createTestScheduler, describePacket, droppedInfo, fakePeer, refusedInfo, S } from './helpers';
 
 describe('connection()', () => {
   it('is lazy and ref-counted: one subscription to the connection stream for all streams', () => {
@@ -30,9 +30,10 @@ describe('connection()', () => {
     createTestScheduler().run(({ expectObservable }) => {
       const { connections$ } = scriptConnections(['-a--#'], { a: 'x' });
       const socket = connection(connections$);
+      const unclean = new WebSocketCloseError(droppedInfo);
       expectObservable(socket.state$).toBe('(co)(C#)', S, unclean);
       expectObservable(socket.packets$.pipe(map(describePacket))).toBe('-a--#', { a: 'text:x' }, unclean);
-      expectObservable(socket.closes$).toBe('----(x#)', { x: { code: -1, reason: '', wasClean: false } }, unclean);
+      expectObservable(socket.closes$).toBe('----(x#)', { x: droppedInfo }, unclean);
     });
   });
 
@@ -40,7 +41,8 @@ describe('connection()', () => {
     createTestScheduler().run(({ expectObservable }) => {
       const { connections$ } = scriptConnections(['-----#', { refuse: true }]);
       const socket = connection(connections$.pipe(reconnect({ initialDelay: 5, jitter: 0, maxRetries: 1 })));
-      expectObservable(socket.state$).toBe('(co)-C 4ms (cC#)', S, unclean);
+      // The refused attempt never opened, so it is not emitted: state$ stays CLOSED until the end.
+      expectObservable(socket.state$).toBe('(co)-C 4ms #', S, new WebSocketCloseError(refusedInfo));
     });
   });
 

@@ -1,7 +1,7 @@
 import { asyncScheduler, map, of, switchMap, takeUntil, tap } from 'rxjs';
-import { connection, fromPeer, heartbeat, reconnect, type HeartbeatConfig, type ObservablePeer, type Packet } from 'rxpeer';
+import { connection, fromPeer, heartbeat, reconnect, WebSocketCloseError, type HeartbeatConfig, type ObservablePeer, type Packet } from 'rxpeer';
 import { scriptConnections, scriptRemote, type ScriptedRemote } from 'rxpeer/testing';
-import { createTestScheduler, describePacket, S, unclean } from './helpers';
+import { createTestScheduler, describePacket, refusedInfo, S } from './helpers';
 
 /** Makes a scripted remote answer each "ping" with "pong", as an application server would. */
 function answerPings(remote: ScriptedRemote): void {
@@ -43,7 +43,8 @@ describe('heartbeat()', () => {
         tap(() => (remote = remotes[0])),
       );
       // ping at 10, no pong by 15: CLOSED with -1.
-      expectObservable(socket$.pipe(map(() => 'p'))).toBe('p 14ms #', undefined, unclean);
+      const noPong = new WebSocketCloseError({ code: -1, reason: '', wasClean: false, cause: 'no pong within 5 ms (heartbeat timeout)' });
+      expectObservable(socket$.pipe(map(() => 'p'))).toBe('p 14ms #', undefined, noPong);
     });
     expect(pings(remote)).toEqual([10]);
     expect(remote!.remote.peer.getCloseCode()).toBe(-1);
@@ -60,7 +61,7 @@ describe('heartbeat()', () => {
       const socket = connection(answering.pipe(heartbeat(config), reconnect({ initialDelay: 3, jitter: 0 })));
       const stop = cold('50ms x');
       // Dropped at 15 (no pong), reconnected at 18, then pinged at 28, 38, 48 and answered.
-      expectObservable(socket.state$.pipe(takeUntil(stop))).toBe('(co) 11ms C--(co) 28ms |', S);
+      expectObservable(socket.state$.pipe(takeUntil(stop))).toBe('(co) 11ms C--o 31ms |', S);
     });
     expect(pings(remotes[0])).toEqual([10]);
     expect(pings(remotes[1])).toEqual([28, 38, 48]);
@@ -104,7 +105,8 @@ describe('heartbeat()', () => {
     scheduler.run(({ expectObservable }) => {
       const { connections$, remotes } = scriptConnections([{ refuse: true }]);
       const socket$ = connections$.pipe(heartbeat(config), tap(() => (remote = remotes[0])));
-      expectObservable(socket$.pipe(map(() => 'p'))).toBe('(p#)', undefined, unclean);
+      // Never OPEN, so never emitted: connect() errors with the refusal.
+      expectObservable(socket$.pipe(map(() => 'p'))).toBe('#', undefined, new WebSocketCloseError(refusedInfo));
     });
     expect(pings(remote)).toEqual([]);
     expect(scheduler.actions).toHaveLength(0);
@@ -155,7 +157,10 @@ describe('heartbeat()', () => {
   });
 
   it('bad config throws a TypeError when the operator is created', () => {
-    expect(() => heartbeat({ ...config, interval: -1 })).toThrow(new TypeError('heartbeat: interval must be a finite number of milliseconds > 0, got -1'));
+    expect(() => heartbeat({ ...config, interval: -1 })).toThrow(new RangeError('heartbeat: interval must be a finite number of milliseconds > 0, got -1'));
+    // Node would run a 2^31 ms timer after 1 ms and drop a healthy connection.
+    expect(() => heartbeat({ ...config, timeout: 2 ** 31 })).toThrow(/heartbeat: timeout must be at most 2147483647 ms/);
+    expect(() => heartbeat({ ...config, intervall: 5 } as never)).toThrow('heartbeat: unknown option "intervall" (did you mean "interval"?)');
     expect(() => heartbeat({ ...config, timeout: 0 })).toThrow(/heartbeat: timeout must be a finite number of milliseconds > 0/);
     expect(() => heartbeat({ ...config, ping: undefined as never })).toThrow(/heartbeat: ping must be a function, got undefined/);
     expect(() => heartbeat({ ...config, isPong: 'pong' as never })).toThrow(/heartbeat: isPong must be a function/);

@@ -30,6 +30,7 @@ export function fakePeer(
     getReadyState: () => states[states.length - 1],
     getCloseCode: () => close.code,
     getCloseReason: () => close.reason,
+    getCloseCause: () => close.cause ?? '',
   } as unknown as WebSocketPeer;
   return {
     peer,
@@ -43,3 +44,7 @@ export function fakePeer(
 
 /** What connect() errors with after an unclean close. */
 export const unclean = new WebSocketCloseError({ code: -1, reason: '', wasClean: false });
+
+/** How scripted connections end without a close frame, with the causes the memory transport gives. */
+export const droppedInfo: CloseInfo = { code: -1, reason: '', wasClean: false, cause: 'the remote dropped the connection without a close frame' };
+export const refusedInfo: CloseInfo = { code: -1, reason: '', wasClean: false, cause: 'connection to ws://memory/ refused' };

@@ -1,7 +1,7 @@
 import { map } from 'rxjs';
-import { connection, multiplex, reconnect, type MultiplexConfig } from 'rxpeer';
+import { connection, multiplex, reconnect, WebSocketCloseError, type MultiplexConfig } from 'rxpeer';
 import { scriptConnections, type ScriptedRemote } from 'rxpeer/testing';
-import { createTestScheduler, describePacket, unclean } from './helpers';
+import { createTestScheduler, describePacket, droppedInfo } from './helpers';
 
 const config: MultiplexConfig<string> = {
   subscribe: (topic) => `sub:${topic}`,
@@ -51,7 +51,7 @@ describe('multiplex()', () => {
     createTestScheduler().run(({ expectObservable }) => {
       const { connections$ } = scriptConnections(['-a-#'], { a: 'A:x' });
       const topic = multiplex(connection(connections$), config);
-      expectObservable(topic('A').pipe(map(describePacket))).toBe('-a-#', { a: 'text:A:x' }, unclean);
+      expectObservable(topic('A').pipe(map(describePacket))).toBe('-a-#', { a: 'text:A:x' }, new WebSocketCloseError(droppedInfo));
     });
   });
 

@@ -1,5 +1,6 @@
 import { map, Subject, take } from 'rxjs';
 import {
+  backoffDelay,
   connection,
   ErrorCode,
   reconnect,
@@ -10,9 +11,10 @@ import {
   type ReconnectAttempt,
 } from 'rxpeer';
 import { scriptConnections } from 'rxpeer/testing';
-import { createTestScheduler, fakePeer, S, unclean } from './helpers';
+import { createTestScheduler, droppedInfo, fakePeer, refusedInfo, S, unclean } from './helpers';
 
-const dropped = { code: -1, reason: '', wasClean: false };
+const dropped = droppedInfo;
+const refused = refusedInfo;
 /** Names the n-th connection a, b, c, … */
 const byOrder = map((_: ObservablePeer, i: number) => 'abcdefgh'[i]!);
 
@@ -26,13 +28,14 @@ describe('reconnect()', () => {
           reconnect({ initialDelay: 10, factor: 2, jitter: 0, onAttempt: (a) => attempts.next(a) }),
           byOrder,
         );
-        // drop at 5, retry #1 after 10 ms; refused at 15, retry #2 after 20 ms; clean close at 41.
-        const expectedPeers = '    a 14ms b 19ms c 5ms |';
+        // Emitted once OPEN: drop at 5, retry #1 after 10 ms; refused at 15 (never emitted),
+        // retry #2 after 20 ms; open at 35, clean close at 41.
+        const expectedPeers = '    a 34ms b 5ms |';
         const expectedAttempts = '  -----x 9ms y';
         expectObservable(peers).toBe(expectedPeers);
         expectObservable(attempts).toBe(expectedAttempts, {
           x: { attempt: 1, delay: 10, close: dropped },
-          y: { attempt: 2, delay: 20, close: dropped },
+          y: { attempt: 2, delay: 20, close: refused },
         });
       });
     });
@@ -41,11 +44,12 @@ describe('reconnect()', () => {
       createTestScheduler().run(({ expectObservable }) => {
         const { connections$ } = scriptConnections(['-----#', { refuse: true }, '------|']);
         const socket = connection(connections$.pipe(reconnect({ initialDelay: 10, jitter: 0 })));
-        const expectedStates = '(co)-C 9ms (cC) 16ms (co)--(lC|)';
+        // CONNECTING until the first connection opens; a refused attempt is never emitted, so
+        // state$ stays CLOSED through it (reconnect's onAttempt reports it, with its cause).
+        const expectedStates = '(co)-C 29ms o-----(lC|)';
         expectObservable(socket.state$).toBe(expectedStates, S);
-        expectObservable(socket.closes$).toBe('-----x 9ms y 25ms (z|)', {
+        expectObservable(socket.closes$).toBe('-----x 35ms (z|)', {
           x: dropped,
-          y: dropped,
           z: { code: 1000, reason: '', wasClean: true },
         });
       });
@@ -55,7 +59,7 @@ describe('reconnect()', () => {
       createTestScheduler().run(({ expectObservable }) => {
         const { connections$ } = scriptConnections(['--#', { refuse: true }, { refuse: true }]);
         const peers = connections$.pipe(reconnect({ initialDelay: 10, jitter: 0, maxRetries: 2 }), byOrder);
-        expectObservable(peers).toBe('a 11ms b 19ms (c#)', undefined, unclean);
+        expectObservable(peers).toBe('a 31ms #', undefined, new WebSocketCloseError(refused));
       });
     });
 
@@ -82,7 +86,7 @@ describe('reconnect()', () => {
       createTestScheduler().run(({ expectObservable }) => {
         const { connections$ } = scriptConnections(['--#']);
         const peers = connections$.pipe(reconnect({ shouldRetry: () => false }), byOrder);
-        expectObservable(peers).toBe('a-#', undefined, unclean);
+        expectObservable(peers).toBe('a-#', undefined, new WebSocketCloseError(dropped));
       });
     });
 
@@ -192,8 +196,15 @@ describe('reconnect()', () => {
     });
   });
 
-  it('bad config throws a TypeError when the operator is created', () => {
-    expect(() => reconnect({ initialDelay: -1 })).toThrow(new TypeError('reconnect: initialDelay must be a finite number of milliseconds ≥ 0, got -1'));
+  it('bad config throws a TypeError (a RangeError for a number out of range) when the operator is created', () => {
+    expect(() => reconnect({ initialDelay: -1 })).toThrow(new RangeError('reconnect: initialDelay must be a finite number of milliseconds ≥ 0, got -1'));
+    // Node would run a timer past 2^31 − 1 ms after 1 ms: a retry every millisecond.
+    expect(() => reconnect({ initialDelay: 2 ** 31 })).toThrow(/reconnect: initialDelay must be at most 2147483647 ms/);
+    expect(() => reconnect({ maxDelay: 2 ** 31 })).toThrow(/reconnect: maxDelay must be at most/);
+    expect(() => reconnect({ initalDelay: 10 } as never)).toThrow('reconnect: unknown option "initalDelay" (did you mean "initialDelay"?)');
+    expect(() => reconnect('fast' as never)).toThrow(/reconnect: config must be an object, got "fast"/);
+    expect(() => backoffDelay(NaN)).toThrow(/backoffDelay: attempt must be an integer ≥ 1, got NaN/);
+    expect(() => backoffDelay(1, { factor: Symbol('x') as never })).toThrow(/factor must be a number ≥ 1, got Symbol\(x\)/);
     expect(() => reconnect({ maxDelay: NaN })).toThrow(/reconnect: maxDelay must be/);
     expect(() => reconnect({ initialDelay: 100, maxDelay: 50 })).toThrow(/maxDelay \(50\) must be ≥ initialDelay \(100\)/);
     expect(() => reconnect({ factor: 0.5 })).toThrow(/reconnect: factor must be a number ≥ 1/);

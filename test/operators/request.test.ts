@@ -1,7 +1,7 @@
 import { asyncScheduler, map, tap } from 'rxjs';
-import { connection, json, reconnect, request, RequestError, type Packet, type RequestConfig } from 'rxpeer';
+import { connection, json, reconnect, request, RequestError, WebSocketCloseError, type Packet, type RequestConfig } from 'rxpeer';
 import { scriptConnections, type ScriptedRemote } from 'rxpeer/testing';
-import { createTestScheduler, S, unclean } from './helpers';
+import { createTestScheduler, droppedInfo, S } from './helpers';
 
 interface Call {
   op: string;
@@ -57,7 +57,7 @@ describe('request()', () => {
       const answering = connections$.pipe(tap(() => serve(remotes[remotes.length - 1]!)));
       const socket = connection(answering.pipe(reconnect({ initialDelay: 5, jitter: 0 })));
       const call = request(socket, config);
-      expectObservable(socket.state$, '^ 15ms !').toBe('(co)-C 4ms (co)', S);
+      expectObservable(socket.state$, '^ 15ms !').toBe('(co)-C 4ms o', S);
       // Dropped at 5, back at 10: the request made at 7 goes out at 10.
       expectObservable(call({ op: 'double', n: 5 }).pipe(result), '-------^').toBe('----------(r|)', { r: { re: 1, result: 10 } });
     });
@@ -69,7 +69,7 @@ describe('request()', () => {
       const { connections$ } = scriptConnections(['-----#', '']);
       const socket = connection(connections$.pipe(reconnect({ initialDelay: 5, jitter: 0 })));
       const call = request(socket, { ...config, volatile: true });
-      expectObservable(socket.state$, '^ 15ms !').toBe('(co)-C 4ms (co)', S);
+      expectObservable(socket.state$, '^ 15ms !').toBe('(co)-C 4ms o', S);
       expectObservable(call({ op: 'now', n: 1 }), '-------^').toBe('-------#', undefined, new RequestError('dropped', 1));
     });
   });
@@ -78,7 +78,7 @@ describe('request()', () => {
     createTestScheduler().run(({ expectObservable }) => {
       const dropped = connection(scriptConnections(['---#']).connections$);
       const closed = connection(scriptConnections(['---|']).connections$);
-      expectObservable(request(dropped, config)({ op: 'x', n: 1 })).toBe('---#', undefined, unclean);
+      expectObservable(request(dropped, config)({ op: 'x', n: 1 })).toBe('---#', undefined, new WebSocketCloseError(droppedInfo));
       expectObservable(request(closed, config)({ op: 'x', n: 1 })).toBe('---#', undefined, new RequestError('closed', 1));
     });
   });
@@ -114,7 +114,7 @@ describe('request()', () => {
   it('bad config throws a TypeError at creation', () => {
     const socket = connection(scriptConnections([]).connections$);
     expect(() => request(socket, { ...config, timeout: -5 })).toThrow(
-      new TypeError('request: timeout must be a finite number of milliseconds > 0, got -5'),
+      new RangeError('request: timeout must be a finite number of milliseconds > 0, got -5'),
     );
     expect(() => request(socket, { ...config, encode: undefined as never })).toThrow(/request: encode must be a function/);
     expect(() => request(socket, { ...config, responseId: 'id' as never })).toThrow(/request: responseId must be a function/);

@@ -33,7 +33,7 @@ describe('sendQueue()', () => {
       const sends = cold('    --a 5ms b 11ms c 15ms d', { a: 'a', b: 'b', c: 'c', d: 'd' });
       const expected = '      --s 5ms q 11ms q 15ms s';
       expectObservable(sends.pipe(map((m) => socket.send(m)))).toBe(expected, { s: 'sent', q: 'queued' });
-      expectObservable(socket.state$).toBe('(co)-C 9ms (cC) 16ms (co)--(lC|)', S);
+      expectObservable(socket.state$).toBe('(co)-C 29ms o-----(lC|)', S);
     });
     const [first, refused, third] = scripted.remotes;
     expect(arrivals(first)).toEqual(['2:a']);
@@ -53,7 +53,7 @@ describe('sendQueue()', () => {
         }),
       );
       expectObservable(results).toBe('-----q', { q: 'queued' });
-      expectObservable(socket.state$).toBe('(co)-(lC)-(co)--(lC|)', S);
+      expectObservable(socket.state$).toBe('(co)-(lC)-o-----(lC|)', S);
     });
     expect(arrivals(remotes[0])).toEqual([]);
     expect(arrivals(remotes[1])).toEqual(['10:after close']);

@@ -72,11 +72,25 @@ describe('text()', () => {
     });
   });
 
-  it('passes source errors through (an unclean drop)', () => {
+  it('completes with packets$ after an unclean drop (packets$ never errors)', () => {
     createTestScheduler().run(({ expectObservable }) => {
       const { peer } = scriptRemote('-a--#', { a: 'x' });
-      expectObservable(fromPeer(peer).packets$.pipe(text())).toBe('-a--#', { a: 'x' }, expect.objectContaining({ code: -1 }));
+      expectObservable(fromPeer(peer).packets$.pipe(text())).toBe('-a--|', { a: 'x' });
     });
+  });
+
+  it('without onError, a skipped packet is reported with console.warn, never silently', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      createTestScheduler().run(({ cold, expectObservable }) => {
+        const packets = cold('ab|', { a: binaryPacket(1), b: textPacket('ok') });
+        expectObservable(packets.pipe(text())).toBe('-b|', { b: 'ok' });
+      });
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0]![0]).toMatch(/^rxpeer text\(\): skipped a packet: cannot decode packet: unexpected-binary/);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('bad config throws a TypeError when the operator is created', () => {
@@ -84,5 +98,6 @@ describe('text()', () => {
     expect(() => text({ onError: 42 as unknown as () => void })).toThrow(TypeError);
     expect(() => text({ failOnError: 1 as unknown as boolean })).toThrow(/text: failOnError must be a boolean/);
     expect(() => text(null as unknown as object)).toThrow(/text: config must be an object/);
+    expect(() => text({ onErorr: () => {} } as never)).toThrow('text: unknown option "onErorr" (did you mean "onError"?)');
   });
 });

@@ -31,12 +31,24 @@ export class BrowserTransport implements Transport {
     this.#socket = socket;
     this.#sink = sink;
     this.#maxPayload = maxPayload;
-    socket.onopen = () => sink.onOpen({ protocol: socket.protocol, remoteAddress: '', remotePort: 0 });
+    let opened = false;
+    socket.onopen = () => {
+      opened = true;
+      sink.onOpen({ protocol: socket.protocol, remoteAddress: '', remotePort: 0 });
+    };
     socket.onmessage = (event: MessageEvent<string | ArrayBuffer>) => this.#message(event.data);
     // No 'error' listener: it is always followed by 'close', which says all there is to know.
     socket.onclose = (event: CloseEvent) => {
       const dropped = event.code === CLOSE_CODE_NO_FRAME || event.code === CLOSE_CODE_TLS_FAILURE;
-      this.#report(dropped ? CLOSE_CODE_ABNORMAL : event.code, dropped ? '' : event.reason);
+      // Browsers hide why a connection failed (refused, DNS, TLS, HTTP status) from pages on purpose.
+      const cause = !dropped
+        ? ''
+        : event.code === CLOSE_CODE_TLS_FAILURE
+          ? 'the TLS handshake failed (1015)'
+          : opened
+            ? 'the connection was lost without a close frame (1006)'
+            : `could not connect to ${url.host}: the browser gives no detail (refused, unknown host, TLS or an HTTP status other than 101; see the browser console)`;
+      this.#report(dropped ? CLOSE_CODE_ABNORMAL : event.code, dropped ? '' : event.reason, false, cause);
     };
   }
 
@@ -104,11 +116,11 @@ export class BrowserTransport implements Transport {
     this.#sink.onMessage(bytes, isText);
   }
 
-  #report(code: number, reason: string, initiatedHere = false): void {
+  #report(code: number, reason: string, initiatedHere = false, cause = ''): void {
     if (this.#reported) return;
     this.#reported = true;
     this.#detach();
-    this.#sink.onClose(code, reason, initiatedHere);
+    this.#sink.onClose(code, reason, initiatedHere, cause);
   }
 
   #detach(): void {

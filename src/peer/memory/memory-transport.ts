@@ -53,7 +53,7 @@ export class MemoryEnd implements Transport {
   terminate(): void {
     if (this.#gone) return;
     this.#gone = true;
-    if (this.other !== null) this.other.#deliverClose(CLOSE_CODE_ABNORMAL, '');
+    if (this.other !== null) this.other.#deliverClose(CLOSE_CODE_ABNORMAL, '', 'the remote dropped the connection without a close frame');
   }
 
   ping(): boolean {
@@ -66,12 +66,12 @@ export class MemoryEnd implements Transport {
   resumeReading(): void {}
   setNoDelay(): void {}
 
-  #deliverClose(code: number, reason: string): void {
+  #deliverClose(code: number, reason: string, cause = ''): void {
     const sink = this.#sink;
     if (code === CLOSE_CODE_ABNORMAL) this.#gone = true;
     if (sink === null) return;
     if (code === CLOSE_CODE_ABNORMAL || this.#closeSent) this.#sink = null;
-    sink.onClose(code, reason);
+    sink.onClose(code, reason, false, cause);
   }
 }
 
@@ -95,7 +95,7 @@ export function refuseInMemory(peer: WebSocketPeer, url = 'ws://memory/'): void 
   const error = peer[kAttachTransport]({
     requestedUrl: url,
     open: (sink) => {
-      sink.onClose(CLOSE_CODE_ABNORMAL, '');
+      sink.onClose(CLOSE_CODE_ABNORMAL, '', false, `connection to ${url} refused`);
       return end;
     },
   });

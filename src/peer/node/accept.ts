@@ -122,7 +122,7 @@ class ServerTransport implements Transport {
     try {
       server.handleUpgrade(request, socket, head, (ws) => {
         this.#handedOver = true;
-        this.#ws = new WsTransport(ws, this.#sink, tcp, this.#noDelay, verdict.requestedUrl, settings.maxPendingPongs);
+        this.#ws = new WsTransport(ws, this.#sink, tcp, this.#noDelay, verdict.requestedUrl, {}, settings.maxPendingPongs);
       });
     } catch {
       socket.destroy(); // ws refuses a socket it has seen before; reported through 'close'

@@ -5,6 +5,7 @@ import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import WebSocket from 'ws';
 import { CLOSE_CODE_ABNORMAL, PROTOCOL_CLOSE } from '../constants.js';
 import { Queue } from '../queue.js';
+import { type CauseContext, describeConnectionError } from './close-cause.js';
 import { toPem } from './pem.js';
 import type { ClientRequest, Transport, TransportSink } from '../transport.js';
 
@@ -95,8 +96,9 @@ export class WsTransport implements Transport {
   #socket: Socket | null;
   #noDelay: boolean;
   #protocolClose: ProtocolClose | null = null;
-  /** Why the connection failed, when known (the first error ws reported). */
-  #cause: string | undefined;
+  /** Why the connection failed or was lost, from ws's or Node's error (CloseInfo.cause). */
+  #cause = '';
+  readonly #causeContext: CauseContext;
   /**
    * Messages handed to ws whose write callback has not run yet, with their frame types
    * (made at the first send). Kept so that what a drop loses can be reported.
@@ -116,9 +118,11 @@ export class WsTransport implements Transport {
     socket: Socket | null,
     noDelay: boolean,
     requestedUrl?: string,
+    causeContext: CauseContext = {},
     maxPendingPongs = 60,
   ) {
     this.#ws = ws;
+    this.#causeContext = causeContext;
     this.#sink = sink;
     this.#requestedUrl = requestedUrl;
     this.#socket = socket;
@@ -141,7 +145,7 @@ export class WsTransport implements Transport {
     transport.#socket = response.socket as Socket;
     // Godot's client (WSLPeer::_verify_server_response) requires exactly HTTP/1.1, as RFC 6455 §4.1 does.
     if (response.httpVersion !== '1.1') {
-      transport.#cause ??= `the server answered HTTP/${response.httpVersion} ${response.statusCode ?? ''}; a WebSocket handshake needs HTTP/1.1`;
+      transport.#cause = `the server answered HTTP/${response.httpVersion} ${response.statusCode ?? ''}; a WebSocket handshake needs HTTP/1.1`;
       this.terminate(); // ws stops the handshake when the socket is no longer CONNECTING after 'upgrade'
       return;
     }
@@ -188,7 +192,7 @@ export class WsTransport implements Transport {
 
   static #onError(this: WebSocket, error: Error): void {
     const transport = transportOf(this);
-    transport.#cause ??= error.message;
+    if (transport.#cause === '') transport.#cause = describeConnectionError(error, transport.#causeContext);
     if (transport.#protocolClose !== null) return;
     const sent = protocolCloseFor(error);
     if (sent === null) return;
@@ -202,7 +206,7 @@ export class WsTransport implements Transport {
     const transport = transportOf(this);
     const sent = transport.#protocolClose;
     if (sent !== null) transport.#sink.onClose(sent.code, sent.reason, true, sent.cause);
-    else if (code === 1006) transport.#sink.onClose(CLOSE_CODE_ABNORMAL, '', false, transport.#cause ?? '');
+    else if (code === 1006) transport.#sink.onClose(CLOSE_CODE_ABNORMAL, '', false, transport.#cause);
     else transport.#sink.onClose(code, reason.toString());
   }
 
@@ -312,6 +316,11 @@ export function connectWithWs(request: ClientRequest, sink: TransportSink): Tran
     }
   }
   const ws = new GodotWireWebSocket(request.url, request.protocols, options);
-  return new WsTransport(ws, sink, null, request.noDelay, undefined, request.maxPendingPongs);
+  const port = request.url.port !== '' ? Number(request.url.port) : request.url.protocol === 'wss:' ? 443 : 80;
+  return new WsTransport(ws, sink, null, request.noDelay, undefined, {
+    host: request.url.hostname,
+    port,
+    protocols: request.protocols,
+  }, request.maxPendingPongs);
 }
 
