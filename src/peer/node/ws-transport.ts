@@ -236,10 +236,10 @@ export class WsTransport implements Transport {
     pending.push(data);
     kinds.push(isText);
     this.#pendingBytes += data.byteLength;
-    // ws runs write callbacks in order; one with an error means the socket is gone, and
-    // the message stays counted as unsent.
+    // ws runs write callbacks in order. One with an error, or one run because the socket
+    // was destroyed (Node then calls it without an error), leaves the message unsent.
     this.#ws.send(data, isText ? TEXT : BINARY, (this.#written ??= (error) => {
-      if (error != null) return;
+      if (error != null || this.#socket?.destroyed === true) return;
       kinds.shift();
       this.#pendingBytes -= pending.shift()?.byteLength ?? 0;
     }));
