@@ -1,4 +1,5 @@
 // Node only: the TCP listener pulls in node:net. Exported from the Node root, not the browser entry.
+import { describeValue } from '../peer/describe-value.js';
 import { Observable, Subscription } from 'rxjs';
 import { ErrorCode, State } from '../peer/constants.js';
 import { Queue } from '../peer/queue.js';
@@ -36,8 +37,9 @@ export interface ListenOptions extends PeerOptions, FromPeerOptions {
  */
 export function listen(port: number, options: ListenOptions = {}): Observable<ObservablePeer> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`listen: port must be an integer from 0 to 65535, got ${String(port)}`);
+    throw new RangeError(`listen: port must be an integer from 0 to 65535, got ${describeValue(port)}`);
   }
+  if (typeof options !== 'object' || options === null) throw new TypeError(`listen: options must be an object, got ${describeValue(options)}`);
   const { bindAddress = '*', tls, handshakeTimeout = 3000, onListening } = options;
   applyPeerOptions(new WebSocketPeer(), options, 'listen');
   const { scheduler } = validateFromPeerOptions(options, 'listen');
@@ -45,7 +47,7 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
     throw new TypeError('listen: tls must be TLSOptions.server(key, cert) with a key and certificate that load');
   }
   if (typeof handshakeTimeout !== 'number' || !Number.isFinite(handshakeTimeout) || handshakeTimeout < 0) {
-    throw new RangeError(`listen: handshakeTimeout must be a number of ms ≥ 0, got ${String(handshakeTimeout)}`);
+    throw new RangeError(`listen: handshakeTimeout must be a number of ms ≥ 0, got ${describeValue(handshakeTimeout)}`);
   }
   if (onListening !== undefined && typeof onListening !== 'function') throw new TypeError('listen: onListening must be a function');
 
