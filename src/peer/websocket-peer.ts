@@ -15,9 +15,9 @@ import {
   PeerHooks,
   TransportSettings,
 } from './internal.js';
-import { createPacket, Packet } from './packet.js';
+import type { Packet } from './packet.js';
 import { platform } from './platform.js';
-import { Queue } from './queue.js';
+import { PacketQueue } from './packet-queue.js';
 import { isUsableClientTls, type TLSOptions } from './tls-options.js';
 import type { OpenInfo, Transport, TransportSink } from './transport.js';
 import { encodeUtf8, isUtf8 } from './utf8.js';
@@ -82,7 +82,7 @@ export class WebSocketPeer {
       onMessage(data: Uint8Array, isText: boolean): void {
         const peer = this.peer;
         if (peer.#sink !== this) return;
-        peer.#inbound.push(createPacket(data, isText));
+        peer.#inbound.push(data, isText);
         peer.#wake();
       }
 
@@ -141,7 +141,7 @@ export class WebSocketPeer {
   #unsent: UnsentMessage[] = [];
 
   /** Received messages; the first `#visible` of them have been shown by poll(). */
-  #inbound = new Queue<Packet>();
+  #inbound = new PacketQueue();
   #visible = 0;
   #visibleBytes = 0;
   #readingPaused = false;
@@ -599,7 +599,7 @@ export class WebSocketPeer {
     const { inbound, maxPackets } = this.#limits;
     const closed = this.#state === State.CLOSED;
     while (this.#visible < this.#inbound.length) {
-      const size = this.#inbound.at(this.#visible)!.data.byteLength;
+      const size = this.#inbound.sizeAt(this.#visible);
       if (!closed && this.#visible > 0 && (this.#visible >= maxPackets || this.#visibleBytes + size > inbound)) break;
       this.#visible++;
       this.#visibleBytes += size;
