@@ -2,7 +2,7 @@ import { CLOSE_CODE_ABNORMAL, ErrorCode, State } from '../constants.js';
 import { kSetHooks } from '../internal.js';
 import { ConnectionStatus, WebSocketMultiplayerPeer } from '../multiplayer/websocket-multiplayer-peer.js';
 import { TLSOptions } from '../tls-options.js';
-import { parseWebSocketUrl } from '../validation.js';
+import { normalizeProtocols, parseHeaderLine, parseWebSocketUrl } from '../validation.js';
 import { WebSocketPeer } from '../websocket-peer.js';
 import { forwardMultiplayerSignals, MULTIPLAYER_SIGNAL_NAMES, type MultiplayerBridgeSignals } from './multiplayer-bridge.js';
 import { type Emission, Signals } from './signals.js';
@@ -72,7 +72,9 @@ export class WebSocketClient extends Signals<WebSocketClientSignals> {
    * ERR_ALREADY_IN_USE (not disconnected yet). `gdMpApi`: Godot 3's multiplayer wire protocol.
    */
   connectToUrl(url: string, protocols: string[] = [], gdMpApi = false, customHeaders: string[] = []): ErrorCode {
-    if (!Array.isArray(protocols) || !Array.isArray(customHeaders)) return ErrorCode.ERR_INVALID_PARAMETER;
+    // Everything checked before anything changes: a refused call leaves the client as it was.
+    if (normalizeProtocols(protocols) === null || !Array.isArray(customHeaders)) return ErrorCode.ERR_INVALID_PARAMETER;
+    if (customHeaders.some((line) => parseHeaderLine(line) === null)) return ErrorCode.ERR_INVALID_PARAMETER;
     const parsed = parseWebSocketUrl(url);
     if (parsed === null) return ErrorCode.ERR_INVALID_PARAMETER;
     if (this.#peer.getReadyState() !== State.CLOSED) return ErrorCode.ERR_ALREADY_IN_USE;
