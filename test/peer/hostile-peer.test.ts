@@ -8,6 +8,8 @@ import { ErrorCode, State } from '../../src/peer/constants.js';
 import { kSetClock } from '../../src/peer/internal.js';
 import { StreamPeerTCP } from '../../src/peer/node/stream-peer.js';
 import { WebSocketPeer } from '../../src/peer/websocket-peer.js';
+import { firstValueFrom } from 'rxjs';
+import { fromPeer } from '../../src/observable/observable-peer.js';
 import { deferred, pollUntil, pollUntilState, within } from '../helpers/poll.js';
 
 const HOST = '127.0.0.1';
@@ -143,6 +145,19 @@ describe('a client against a hostile server', () => {
     expect(peer.getReadyState()).toBe(State.CLOSED);
     expect(peer.getCloseCode()).toBe(-1);
     expect(peer.getCloseCause()).toBe('no close frame from the remote within 5 s');
+  });
+
+  it('a driver polling on demand (fromPeer) also ends CLOSING at closeTimeout, with the cause in close$', async () => {
+    const port = await rawServer((socket) => answer101(socket));
+    const peer = newPeer();
+    peer.closeTimeout = 0.05;
+    peer.connectToUrl(`ws://${HOST}:${port}/`);
+    await pollUntilState(peer, State.OPEN);
+    const socket = fromPeer(peer);
+    const closed = firstValueFrom(socket.close$);
+    expect(socket.close(1000)).toBe(ErrorCode.OK);
+    const info = await within(closed, 'the close');
+    expect(info).toMatchObject({ code: -1, wasClean: false, cause: 'no close frame from the remote within 0.05 s' });
   });
 
   it('reports the 1008 it sent when the server floods empty fragments (not 1002)', async () => {
