@@ -539,7 +539,7 @@ export class WebSocketPeer {
           break;
         case 'closing':
           if (this.#state !== State.OPEN) break;
-          // The close the peer sent is what it reports, even if no answer ever comes (exact rule 3).
+          // The peer reports the close it sent (code and reason), even if no answer ever comes.
           this.#closeCode = event.code;
           this.#closeReason = event.reason;
           this.#closeCause = event.cause;

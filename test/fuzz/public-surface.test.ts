@@ -179,7 +179,7 @@ describe('the public surface, fuzzed with a value of every type', () => {
       skip: ['connectToUrl', 'acceptStream'],
       first: { send: new Uint8Array(1), close: 1000 },
     });
-    expect(peer.send(new Uint8Array(1), WriteMode.BINARY)).not.toBeUndefined();
+    expect(isErrorCode(peer.send(new Uint8Array(1), WriteMode.BINARY))).toBe(true);
     expectWorkingPeer(peer);
   });
 
@@ -318,10 +318,10 @@ describe('the public surface, fuzzed with a value of every type', () => {
   it('SendQueue: a refused attach() or send() changes nothing', () => {
     const queue = new SendQueue({ limit: 10 });
     fuzzObject('SendQueue', queue, { first: { send: 'hello' } });
-    for (const [shown, value] of VALUES) expect(() => queue.attach(value as never)).toThrow(TypeError), void shown;
+    for (const [, value] of VALUES) expect(() => queue.attach(value as never)).toThrow(TypeError);
     // Still usable: attach a real open peer and send.
     const [a, b] = createMemoryPair();
-    const socket = fromPeer(a, { pollInterval: 0, scheduler: undefined });
+    const socket = fromPeer(a);
     const attachment = queue.attach(socket);
     a.poll();
     b.poll();

@@ -62,8 +62,8 @@ function wsStatusCode(error: Error): number | undefined {
 }
 
 /**
- * The close the peer itself sent because of what ws's receiver rejected (exact rule 3):
- * the code ws actually sends (1008 for its fragment and buffered-chunk limits included),
+ * The close the peer itself sent because of what ws's receiver rejected, reported as the
+ * peer's close code and reason: the code ws actually sends (1008 for its fragment and buffered-chunk limits included),
  * with Godot's reason for it.
  */
 function protocolCloseFor(error: Error & { code?: string }): ProtocolClose | null {
