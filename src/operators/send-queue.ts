@@ -1,7 +1,7 @@
 import { asyncScheduler, Subject, Subscription, type Observable, type SchedulerLike } from 'rxjs';
 import type { ObservablePeer } from '../observable/observable-peer.js';
 import { ErrorCode, State } from '../peer/constants.js';
-import { describeValue } from '../peer/describe-value.js';
+import { describeText, describeValue } from '../peer/describe-value.js';
 import { kTakeUnsent } from '../peer/internal.js';
 import { Queue } from '../peer/queue.js';
 import { decodeUtf8, utf8ByteLength } from '../peer/utf8.js';
@@ -56,7 +56,7 @@ export class SendQueueOverflowError extends Error {
     readonly rejectedMessage: Message,
     readonly limit: number,
   ) {
-    super(`send queue full (${limit} messages)`);
+    super(`send queue full (${describeText(limit)} messages)`);
   }
 }
 

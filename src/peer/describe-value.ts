@@ -32,3 +32,8 @@ export function describeValue(value: unknown): string {
     return 'an unreadable value';
   }
 }
+
+/** A string or number as itself (for ids, codes and reasons in messages), anything else described. Never throws. */
+export function describeText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : describeValue(value);
+}

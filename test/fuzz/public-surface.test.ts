@@ -10,6 +10,7 @@ import {
   binary,
   connect,
   connection,
+  DecodeError,
   ErrorCode,
   fromMultiplayerPeer,
   fromPeer,
@@ -20,8 +21,10 @@ import {
   multiplex,
   reconnect,
   request,
+  RequestError,
   SendQueue,
   sendQueue,
+  SendQueueOverflowError,
   State,
   StreamPeerTCP,
   StreamPeerTLS,
@@ -29,8 +32,10 @@ import {
   text,
   TLSOptions,
   WebSocketClient,
+  WebSocketCloseError,
   WebSocketMultiplayerPeer,
   WebSocketPeer,
+  WebSocketPeerError,
   WebSocketServer,
   WriteMode,
 } from 'rxpeer';
@@ -347,5 +352,17 @@ describe('the public surface, fuzzed with a value of every type', () => {
       documented(`createMemoryNetwork(${shown})`, () => (createMemoryNetwork as (v: unknown) => unknown)(value));
     }
     expect(() => scriptRemote('-|', {}, { close: { code: 999 } })).toThrow(RangeError);
+    const network = createMemoryNetwork();
+    fuzzObject('MemoryNetwork', network, { first: { listen: 1, connect: 'ws://memory:1/' } });
+  });
+
+  it('the error classes: constructible from any value, with a string message', () => {
+    const classes = { WebSocketCloseError, WebSocketPeerError, DecodeError, RequestError, SendQueueOverflowError };
+    for (const [name, ErrorClass] of Object.entries(classes)) {
+      for (const [shown, value] of VALUES) {
+        const made = documented(`new ${name}(${shown}, ${shown})`, () => new (ErrorClass as new (...a: unknown[]) => Error)(value, value));
+        if (made !== undefined) expect(typeof (made as Error).message).toBe('string');
+      }
+    }
   });
 });
