@@ -2,7 +2,7 @@
 // call) and works exactly as before. Each case here was once a call that threw but kept
 // the bad value, or accepted it and failed later, far from the mistake.
 import { firstValueFrom, filter } from 'rxjs';
-import { ErrorCode, fromPeer, sendQueue, State, WebSocketClient, WebSocketPeer, WebSocketServer } from 'rxpeer';
+import { ErrorCode, fromPeer, sendQueue, State, WebSocketClient, WebSocketMultiplayerPeer, WebSocketPeer, WebSocketServer } from 'rxpeer';
 import { createMemoryPair } from 'rxpeer/testing';
 import { nextTurn, within } from '../helpers/poll.js';
 
@@ -59,5 +59,12 @@ describe('refused calls change nothing', () => {
     expect(peer.closeTimeout).toBe(5);
     peer.heartbeatInterval = 2_000_000; // within the limit
     expect(peer.heartbeatInterval).toBe(2_000_000);
+    // The same bound for every Godot-named class that has a timer.
+    const server = new WebSocketServer();
+    server.handshakeTimeout = 3e6;
+    expect(server.handshakeTimeout).toBe(3);
+    const multiplayer = new WebSocketMultiplayerPeer();
+    multiplayer.handshakeTimeout = 3e6;
+    expect(multiplayer.handshakeTimeout).toBe(3);
   });
 });

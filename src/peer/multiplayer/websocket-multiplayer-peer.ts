@@ -4,7 +4,7 @@ import { kNextTimer, kSetClock, kSetHooks } from '../internal.js';
 import { Queue } from '../queue.js';
 import { TLSOptions } from '../tls-options.js';
 import { utf8ByteLength } from '../utf8.js';
-import { normalizeProtocols, parseHeaderLine } from '../validation.js';
+import { isPeerSeconds, normalizeProtocols, parseHeaderLine } from '../validation.js';
 import { WebSocketPeer } from '../websocket-peer.js';
 import { type ConnectionListener, type MultiplayerBackend, platformBackend } from './backend.js';
 import {
@@ -218,7 +218,7 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
     return this.#handshakeTimeout;
   }
   set handshakeTimeout(seconds: number) {
-    if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0) this.#handshakeTimeout = seconds;
+    if (isPeerSeconds(seconds) && seconds > 0) this.#handshakeTimeout = seconds; // at most MAX_PEER_SECONDS: a timer can't wait longer
   }
 
   /** 'godot3' (the default: header, relay) or 'godot4' (bare). Taken by createServer/createClient. */
