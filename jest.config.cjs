@@ -10,6 +10,9 @@ module.exports = {
   moduleNameMapper: {
     '^rxpeer$': '<rootDir>/src/index.ts',
     '^rxpeer/testing$': '<rootDir>/src/testing/index.ts',
+    // The Node platform; bundlers for browsers take platform.browser.ts (package.json "imports").
+    '^#platform$': '<rootDir>/src/peer/platform.ts',
+    '^rxpeer/rxjs-compat$': '<rootDir>/src/rxjs-compat/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 20000,

@@ -104,7 +104,7 @@ config.idleCounts = config.idleCounts.filter((count) => {
   return false;
 });
 
-if (!existsSync(join(root, 'dist/esm/index.js'))) {
+if (!existsSync(join(root, 'dist/esm/index.mjs'))) {
   console.error('dist/ is missing: run `node scripts/build.mjs` first (npm run bench does).');
   process.exit(1);
 }

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { ErrorCode, State, TLSOptions, WebSocketPeer, WebSocketServer, WriteMode } from 'rxpeer';
+import { describeUrlProblem, ErrorCode, State, TLSOptions, WebSocketPeer, WebSocketServer, WriteMode } from 'rxpeer';
 
 const USAGE = `Usage:
   rxpeer serve [--port N] [--bind ADDRESS] [--protocol P]... [--echo | --chat]
@@ -224,8 +224,10 @@ async function connect(options: ConnectOptions): Promise<number> {
   const peer = new WebSocketPeer();
   peer.supportedProtocols = options.protocols;
   peer.handshakeHeaders = options.headers;
+  const urlProblem = describeUrlProblem(options.url);
+  if (urlProblem !== null) throw new UsageError(`cannot connect: ${urlProblem}`);
   const error = peer.connectToUrl(options.url, options.tls);
-  if (error !== ErrorCode.OK) throw new UsageError(`cannot connect to ${options.url}: invalid URL, --protocol or --header (${ErrorCode[error]})`);
+  if (error !== ErrorCode.OK) throw new UsageError(`cannot connect to ${options.url}: invalid --protocol or --header (${ErrorCode[error]})`);
   status(`CONNECTING to ${options.url}`);
 
   const lines: string[] = [];
@@ -292,8 +294,10 @@ function showState(peer: WebSocketPeer, state: State, previous: State): void {
     status('CLOSING');
   } else if (state === State.CLOSED) {
     const code = peer.getCloseCode();
-    if (previous === State.CONNECTING) status('CLOSED: connection failed (code -1)');
-    else status(`CLOSED with code ${code}, reason ${JSON.stringify(peer.getCloseReason())}. Clean: ${code !== -1}`);
+    const cause = peer.getCloseCause();
+    if (previous === State.CONNECTING) status(`CLOSED: connection failed: ${cause || 'no cause known'} (code -1)`);
+    else if (code === -1) status(`CLOSED without a close frame: ${cause || 'no cause known'} (code -1). Clean: false`);
+    else status(`CLOSED with code ${code}, reason ${JSON.stringify(peer.getCloseReason())}. Clean: true`);
   }
 }
 

@@ -1,6 +1,7 @@
 // `npm run demo`: the Godot 4 minimal server and minimal client (seeds 000/003) talking
 // on loopback. The server listens on a free port; the client is given the real one.
 import { runGodot4Client } from './godot4-client.js';
+import { handledHelp } from './help.js';
 import { startGodot4Server } from './godot4-server.js';
 
 async function main(): Promise<number> {
@@ -11,6 +12,12 @@ async function main(): Promise<number> {
   return client === 0 && served === 0 ? 0 : 1;
 }
 
-void main().then((status) => {
-  process.exitCode = status;
-});
+const USAGE = `Usage: npm run demo
+The Godot 4 minimal server and client from Godot's WebSocket tutorial, talking on
+127.0.0.1 (a free port). Prints what each side sees; exits 0 when both finished cleanly.`;
+
+if (!handledHelp(USAGE, process.argv.slice(2))) {
+  void main().then((status) => {
+    process.exitCode = status;
+  });
+}

@@ -3,6 +3,7 @@
 //
 //   node dist/examples/godot3-client.js [url] [protocol]     (default ws://localhost:9080)
 import { ErrorCode, WebSocketClient } from 'rxpeer';
+import { handledHelp } from './help.js';
 
 const FRAME_MS = 16; // one _process() tick
 const decoder = new TextDecoder();
@@ -48,7 +49,7 @@ export async function runGodot3Client(url: string, protocols: string[] = [], { m
   return status;
 }
 
-if (require.main === module) {
+if (require.main === module && !handledHelp("Usage: node dist/examples/godot3-client.js [URL=ws://localhost:9080] [PROTOCOL]...\nThe Godot 3 WebSocketClient example with signals.", process.argv.slice(2))) {
   const protocols = process.argv.slice(3);
   void runGodot3Client(process.argv[2] ?? 'ws://localhost:9080', protocols).then((status) => {
     process.exitCode = status;

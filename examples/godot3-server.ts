@@ -3,6 +3,7 @@
 //
 //   node dist/examples/godot3-server.js [port] [clients] [protocol...]   (defaults 9080, 1; port 0 = any)
 import { ErrorCode, WebSocketServer } from 'rxpeer';
+import { handledHelp } from './help.js';
 
 const FRAME_MS = 16; // one _process() tick
 const decoder = new TextDecoder();
@@ -71,7 +72,7 @@ export async function startGodot3Server({
   return { port: server.getLocalPort(), done };
 }
 
-if (require.main === module) {
+if (require.main === module && !handledHelp("Usage: node dist/examples/godot3-server.js [PORT=9080] [CLIENTS=1] [PROTOCOL]...\nThe Godot 3 WebSocketServer example with signals: echoes, exits after CLIENTS left.", process.argv.slice(2))) {
   const port = Number(process.argv[2] ?? 9080);
   const clients = Number(process.argv[3] ?? 1);
   const protocols = process.argv.slice(4);

@@ -3,6 +3,7 @@
 //
 //   node dist/examples/godot4-client.js [url]        (default ws://localhost:9080)
 import { ErrorCode, State, WebSocketPeer } from 'rxpeer';
+import { handledHelp } from './help.js';
 
 const FRAME_MS = 16; // one _process() tick
 const decoder = new TextDecoder();
@@ -50,7 +51,7 @@ export async function runGodot4Client(url: string, { maxSeconds = 30 } = {}): Pr
   return 1;
 }
 
-if (require.main === module) {
+if (require.main === module && !handledHelp("Usage: node dist/examples/godot4-client.js [URL=ws://localhost:9080]\nThe Godot 4 minimal client: sends \"Test packet\", prints what comes back, closes.", process.argv.slice(2))) {
   void runGodot4Client(process.argv[2] ?? 'ws://localhost:9080').then((status) => {
     process.exitCode = status;
   });

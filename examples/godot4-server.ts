@@ -3,6 +3,7 @@
 //
 //   node dist/examples/godot4-server.js [port] [peers]     (defaults 9080, 1; port 0 = any)
 import { ErrorCode, State, TCPServer, WebSocketPeer } from 'rxpeer';
+import { handledHelp } from './help.js';
 
 const FRAME_MS = 16; // one _process() tick
 const decoder = new TextDecoder();
@@ -81,7 +82,7 @@ async function serve(tcpServer: TCPServer, peerLimit: number, maxSeconds: number
   }
 }
 
-if (require.main === module) {
+if (require.main === module && !handledHelp("Usage: node dist/examples/godot4-server.js [PORT=9080] [PEERS=1]\nThe Godot 4 minimal server: accepts PEERS clients, echoes to each, exits when all closed.", process.argv.slice(2))) {
   const port = Number(process.argv[2] ?? 9080);
   const peers = Number(process.argv[3] ?? 1);
   void startGodot4Server({ port, peers }).then(async (server) => {

@@ -1,11 +1,12 @@
-// The root export in browsers (the "browser" condition of package.json "exports", and its
-// "browser" field for bundlers that only read that): everything in index.ts except the
+// The root export in browsers (the "browser" condition of package.json "exports"):
+// everything in index.ts except the
 // Node-only servers (TCPServer, StreamPeerTCP/TLS, Godot 3's WebSocketServer, listen()),
 // which would pull in ws, net and tls. test/browser/entry.test.ts keeps the two in step.
 
 /* Peer */
 export { State, WriteMode, ErrorCode, MAX_PEER_SECONDS } from './peer/constants.js';
 export { WebSocketPeer } from './peer/websocket-peer.js';
+export { describeUrlProblem } from './peer/validation.js';
 export { TLSOptions, type TLSClientConfig } from './peer/tls-options.js';
 export type { Packet, TextPacket } from './peer/packet.js';
 /* Multiplayer: in browsers a client only (createServer returns ERR_UNAVAILABLE) */

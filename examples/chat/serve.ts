@@ -1,7 +1,7 @@
 // The chat demo's Node half: `rxpeer serve --chat` (Godot's websocket_chat relay) as a
 // child process, and a static HTTP server for the page, bundled with esbuild against a
-// built rxpeer package the way an app's bundler would: through the package's "browser"
-// export condition and "browser" field. Used by `npm run chat` (main.ts) and by the
+// built rxpeer package the way an app's bundler would: through the "browser" condition of
+// the package's "exports" and "imports". Used by `npm run chat` (main.ts) and by the
 // end-to-end test (test/browser/chat.e2e.test.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 
 export interface ChatDemoOptions {
   /** A built rxpeer package (package.json + dist): the CLI runs from it and the page bundles it. */
@@ -68,6 +68,8 @@ function builtPackage(packageDir: string): Plugin {
 /** The page's files (path → contents), bundled for browsers in memory. */
 export async function bundleChatPage(packageDir: string): Promise<Map<string, Uint8Array>> {
   const dir = chatExampleDir();
+  // Loaded when the page is built, so `--help` and the server run without the dev dependency.
+  const { build } = require('esbuild') as typeof import('esbuild');
   const result = await build({
     entryPoints: [join(dir, 'page.ts')],
     bundle: true,

@@ -154,6 +154,7 @@ async function main(argv: string[]): Promise<number> {
         bind: { type: 'string', default: '*' },
         name: { type: 'string' },
         bots: { type: 'string', default: '2' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
@@ -161,6 +162,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const [mode = 'host', target] = positionals;
   const port = Number(values.port);
   const bots = Number(values.bots);

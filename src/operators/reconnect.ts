@@ -97,11 +97,12 @@ export function backoffDelay(attempt: number, config: Pick<ReconnectConfig, 'ini
  *
  * @example
  * const attempts$ = new Subject<ReconnectAttempt>();
- * connect('wss://example.com/feed').pipe(
- *   reconnect({ initialDelay: 500, maxDelay: 10_000, maxRetries: 20, onAttempt: (a) => attempts$.next(a) }),
- *   switchMap((socket) => socket.packets$),
- * ).subscribe((packet) => console.log(packet.text));
  * attempts$.subscribe(({ attempt, delay }) => console.log(`retry #${attempt} in ${delay} ms`));
+ * const feed = connect('wss://example.com/feed').pipe(
+ *   reconnect({ initialDelay: 500, maxDelay: 10_000, maxRetries: 20, onAttempt: (a) => attempts$.next(a) }),
+ *   switchMap((socket) => socket.packets$),   // packets$ completes at a drop; the next connection follows
+ * ).subscribe((packet) => console.log(packet.text));
+ * // feed.unsubscribe() closes the connection and stops the retries.
  */
 export function reconnect(config: ReconnectConfig = {}): MonoTypeOperatorFunction<ObservablePeer> {
   checkConfig('reconnect', config, RECONNECT_CONFIG_KEYS);

@@ -1,5 +1,6 @@
 export { State, WriteMode, ErrorCode, MAX_PEER_SECONDS } from './constants.js';
 export { WebSocketPeer } from './websocket-peer.js';
+export { describeUrlProblem } from './validation.js';
 export { TLSOptions, type TLSClientConfig } from './tls-options.js';
 export type { Packet, TextPacket } from './packet.js';
 /* Multiplayer: Godot 4's WebSocketMultiplayerPeer (createServer is Node only; browsers get ERR_UNAVAILABLE) */

@@ -1,6 +1,7 @@
 // Browsers: client connections over the native WebSocket, with the differences of Godot's
 // web export. Bundlers targeting browsers get this module in place of platform.ts
-// (package.json "browser"), so nothing here may import from node/.
+// (the "browser" condition of "#platform" in package.json "imports"), so nothing here may
+// import from node/.
 import { connectWithBrowserWebSocket } from './browser/browser-transport.js';
 import { ErrorCode } from './constants.js';
 import type { Platform } from './platform.js';

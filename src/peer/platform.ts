@@ -1,5 +1,6 @@
 // Node: client connections over ws; server-side streams from TCPServer / StreamPeerTLS.
-// Bundlers targeting browsers swap this module for platform.browser.ts (package.json "browser").
+// Imported as "#platform": package.json "imports" maps it to this module, and to
+// platform.browser.ts under the "browser" condition (bundlers targeting browsers).
 import { ErrorCode } from './constants.js';
 import type { AttachRequest } from './internal.js';
 import { acceptNodeStream } from './node/accept.js';

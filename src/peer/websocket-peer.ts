@@ -16,7 +16,7 @@ import {
   TransportSettings,
 } from './internal.js';
 import type { Packet } from './packet.js';
-import { platform } from './platform.js';
+import { platform } from '#platform';
 import { PacketQueue } from './packet-queue.js';
 import { isUsableClientTls, type TLSOptions } from './tls-options.js';
 import type { OpenInfo, Transport, TransportSink } from './transport.js';

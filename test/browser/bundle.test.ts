@@ -51,7 +51,7 @@ async function bundle(name: string, source: string, options: BuildOptions = {}):
 
 /** Node modules and Node globals a browser bundle must not contain. */
 function nodeLeftovers(b: Bundle): string[] {
-  const found = b.inputs.filter((input) => /node_modules\/ws\/|\/peer\/node\/|godot3\/websocket-server|observable\/listen\.js$|peer\/platform\.js$/.test(input));
+  const found = b.inputs.filter((input) => /node_modules\/ws\/|\/peer\/node\/|godot3\/websocket-server|observable\/listen\.m?js$|peer\/platform\.m?js$/.test(input));
   const nodeModule = /(\brequire\(|\bfrom|\bimport\(?)\s*["'](node:[\w/]+|ws|net|tls|http|https|stream|events|crypto|zlib|url|buffer)["']/;
   for (const pattern of [/\bBuffer\b/, /\bprocess\b/, /\brequire\(/, nodeModule]) {
     if (pattern.test(b.code)) found.push(`output matches ${pattern}`);
@@ -65,13 +65,13 @@ const sizes = (b: Bundle): string => `${kb(b.code.length)} minified (${kb(b.ownB
 describe('the browser build of the package', () => {
   it('bundles every export of rxpeer and rxpeer/testing with no ws, net, tls, http or Buffer', async () => {
     const app = await bundle('everything.js', "import * as rxpeer from 'rxpeer';\nconsole.log(rxpeer);\n");
-    expect(app.inputs).toContain('node_modules/rxpeer/dist/esm/index.browser.js');
-    expect(app.inputs).toContain('node_modules/rxpeer/dist/esm/peer/platform.browser.js');
-    expect(app.inputs).toContain('node_modules/rxpeer/dist/esm/peer/browser/browser-transport.js');
+    expect(app.inputs).toContain('node_modules/rxpeer/dist/esm/index.browser.mjs');
+    expect(app.inputs).toContain('node_modules/rxpeer/dist/esm/peer/platform.browser.mjs');
+    expect(app.inputs).toContain('node_modules/rxpeer/dist/esm/peer/browser/browser-transport.mjs');
     expect(nodeLeftovers(app)).toEqual([]);
     console.log(`Every export of rxpeer, for browsers: ${sizes(app)}`);
     const testKit = await bundle('testing.js', "import * as testing from 'rxpeer/testing';\nconsole.log(testing);\n");
-    expect(testKit.inputs).toContain('node_modules/rxpeer/dist/esm/peer/platform.browser.js');
+    expect(testKit.inputs).toContain('node_modules/rxpeer/dist/esm/peer/platform.browser.mjs');
     expect(nodeLeftovers(testKit)).toEqual([]);
   });
 
@@ -98,10 +98,10 @@ describe('the browser build of the package', () => {
       platform: 'node',
       external: ['ws', 'rxjs'],
     });
-    expect(app.inputs).toContain('node_modules/rxpeer/dist/esm/peer/platform.js');
-    expect(app.inputs).toContain('node_modules/rxpeer/dist/esm/peer/node/ws-transport.js');
-    expect(app.inputs).not.toContain('node_modules/rxpeer/dist/esm/peer/platform.browser.js');
-    // And Node itself, which ignores "browser": both module systems get the servers.
+    expect(app.inputs).toContain('node_modules/rxpeer/dist/esm/peer/platform.mjs');
+    expect(app.inputs).toContain('node_modules/rxpeer/dist/esm/peer/node/ws-transport.mjs');
+    expect(app.inputs).not.toContain('node_modules/rxpeer/dist/esm/peer/platform.browser.mjs');
+    // And Node itself, which has no "browser" condition: both module systems get the servers.
     const script = "const r = require('rxpeer'); import('rxpeer').then((m) => console.log(typeof r.TCPServer, typeof m.TCPServer));";
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: built.root });
     expect(stdout.trim()).toBe('function function');

@@ -125,16 +125,26 @@ export class PeerConn extends RxConn {
   }
 }
 
-/** An ObservablePeer (listen() / connect()): state$, packets$ and close$ recorded. */
+/**
+ * An ObservablePeer (listen() / connect()): state$, packets$ and close$ recorded. connect()
+ * emits its socket only once OPEN, so the connection can be created first and attached then.
+ */
 export class ObservableConn extends RxConn {
   readonly #subscriptions: Subscription[] = [];
+  #socket: ObservablePeer | null = null;
 
-  constructor(
-    t: Session,
-    label: string,
-    readonly socket: ObservablePeer,
-  ) {
+  constructor(t: Session, label: string, socket?: ObservablePeer) {
     super(t, label);
+    if (socket !== undefined) this.attach(socket);
+  }
+
+  get socket(): ObservablePeer {
+    if (this.#socket === null) throw new Error(`${this.label}: not connected`);
+    return this.#socket;
+  }
+
+  attach(socket: ObservablePeer): void {
+    this.#socket = socket;
     this.#subscriptions.push(
       socket.state$.subscribe((state) => {
         this.note(`state$ ${State[state]}`);
@@ -155,18 +165,25 @@ export class ObservableConn extends RxConn {
     );
   }
 
+  /** connect() failed before it emitted a socket: what a failed connect looks like on the other kinds. */
+  failedToConnect(code: number): void {
+    if (this.#socket !== null || this.closed) return;
+    this.saw_(`connection-error (closed ${code})`);
+    this.closed = true;
+  }
+
   send(message: string | Uint8Array): ErrorCode {
-    return this.sent(message, this.socket.send(message));
+    return this.sent(message, this.#socket === null ? ErrorCode.FAILED : this.#socket.send(message));
   }
 
   close(code?: number, reason?: string): ErrorCode {
-    const result = this.socket.close(code, reason);
+    const result = this.#socket === null ? ErrorCode.FAILED : this.#socket.close(code, reason);
     this.note(`close(${code ?? ''}${reason === undefined ? '' : `, ${JSON.stringify(reason)}`}) → ${ErrorCode[result]}`);
     return result;
   }
 
   dispose(): void {
-    if (!this.closed) this.socket.close(-1);
+    if (!this.closed) this.#socket?.close(-1);
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
   }
 }
@@ -401,17 +418,20 @@ export function startClient(t: Session, kind: ClientKind, url: string, options: 
       return conn;
     }
     case 'connect()': {
-      let conn: ObservableConn | undefined;
+      const conn = new ObservableConn(t, label);
       const subscription = connect(url, { protocols: options.protocols ?? [], ...options.connectOptions }).subscribe({
-        next: (socket) => (conn = new ObservableConn(t, label, socket)),
-        error: (error: Error) => t.log(label, `connect() error: ${error.message}`),
+        next: (socket) => conn.attach(socket), // once OPEN
+        error: (error: Error & { code?: number }) => {
+          t.log(label, `connect() error: ${error.message}`);
+          conn.failedToConnect(error.code ?? -1);
+        },
         complete: () => t.log(label, 'connect() complete'),
       });
       t.defer(() => {
-        conn?.dispose();
+        conn.dispose();
         subscription.unsubscribe();
       });
-      return conn!; // connect() emits the ObservablePeer synchronously on subscription
+      return conn;
     }
   }
 }

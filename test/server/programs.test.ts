@@ -166,6 +166,31 @@ describe('examples (seeds 000/002/003)', () => {
   });
 });
 
+describe('every program answers --help', () => {
+  it.each([
+    ['dist/examples/demo.js', /^Usage: npm run demo/],
+    ['dist/examples/chat/main.js', /^Usage: npm run chat/],
+    ['dist/examples/multiplayer/main.js', /^usage: main\.js host/],
+    ['dist/examples/godot4-server.js', /^Usage: node dist\/examples\/godot4-server\.js/],
+    ['dist/examples/godot4-client.js', /^Usage: node dist\/examples\/godot4-client\.js/],
+    ['dist/examples/godot3-server.js', /^Usage: node dist\/examples\/godot3-server\.js/],
+    ['dist/examples/godot3-client.js', /^Usage: node dist\/examples\/godot3-client\.js/],
+    ['dist/bin/rxpeer.js', /^Usage:\n  rxpeer serve/],
+  ])('%s --help prints its usage and exits 0', async (script, usage) => {
+    const program = new Program(script, ['--help']);
+    const exit = await program.exit();
+    expect(program.stderr).toBe('');
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(program.stdout).toMatch(usage);
+  });
+
+  it('an option a demo does not take is refused with exit 2 and the usage', async () => {
+    const program = new Program('dist/examples/demo.js', ['--bogus']);
+    expect(await program.exit()).toEqual({ code: 2, signal: null });
+    expect(program.stderr).toMatch(/^unknown option --bogus\nUsage: npm run demo/);
+  });
+});
+
 describe('rxpeer CLI', () => {
   const CLI = 'dist/bin/rxpeer.js';
 
@@ -302,7 +327,20 @@ describe('rxpeer CLI', () => {
     const [, port] = await serve('--protocol', 'chat');
     const client = new Program(CLI, ['connect', `ws://${HOST}:${port}`, '--protocol', 'other']);
     expect(await client.exit()).toEqual({ code: 1, signal: null });
-    expect(client.stderr).toContain('* CLOSED: connection failed (code -1)');
+    // rxpeer's server refuses a handshake with no common subprotocol with HTTP 400.
+    expect(client.stderr).toContain('* CLOSED: connection failed: the server answered HTTP 400 instead of accepting the WebSocket upgrade (code -1)');
+  });
+
+  it('connect: a refused port and a URL without ws:// say what is wrong', async () => {
+    const taken = await listenTcp(new TCPServer());
+    const port = taken.getLocalPort();
+    taken.stop(); // nothing listens there any more
+    const refused = new Program(CLI, ['connect', `ws://${HOST}:${port}`]);
+    expect(await refused.exit()).toEqual({ code: 1, signal: null });
+    expect(refused.stderr).toContain(`* CLOSED: connection failed: connection refused by ${HOST}:${port} (nothing is listening there?) (code -1)`);
+    const schemeless = new Program(CLI, ['connect', `${HOST}:${port}`]);
+    expect(await schemeless.exit()).toEqual({ code: 2, signal: null });
+    expect(schemeless.stderr).toContain(`did you mean "ws://${HOST}:${port}"?`);
   });
 
   it('serve: a port in use exits 1 with ERR_ALREADY_IN_USE', async () => {
@@ -343,7 +381,7 @@ describe('rxpeer CLI', () => {
       const [, port] = await serve('--tls-key', files.key, '--tls-cert', files.cert);
       const strict = new Program(CLI, ['connect', `wss://${HOST}:${port}`]);
       expect(await strict.exit()).toEqual({ code: 1, signal: null });
-      expect(strict.stderr).toContain('connection failed');
+      expect(strict.stderr).toMatch(/connection failed: TLS verification failed: .*certificate/);
       const lax = new Program(CLI, ['connect', `wss://${HOST}:${port}`, '--insecure']);
       await lax.waitFor(/^\* OPEN$/m, 'stderr');
       lax.child.stdin.end();

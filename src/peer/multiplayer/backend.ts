@@ -2,7 +2,7 @@
 // clients in Node, WebSocket clients only in browsers), or an in-memory network for
 // deterministic tests (memory-network.ts). The peer never knows which one it runs on.
 import { ErrorCode } from '../constants.js';
-import { platform } from '../platform.js';
+import { platform } from '#platform';
 import type { ConnectionListener, IncomingConnection, Listen } from '../listener.js';
 import type { TLSOptions } from '../tls-options.js';
 

@@ -7,7 +7,7 @@ import { ErrorCode } from '../constants.js';
 import { TLSOptions } from '../tls-options.js';
 import { toPem } from './pem.js';
 
-/** The socket a stream carries, for the server handshake (src/peer/node/accept.ts). */
+/** @internal The socket a stream carries, for the server handshake (src/peer/node/accept.ts). */
 export interface ClaimedStream {
   /** What HTTP and WebSocket frames are read from: the TCP socket or the TLS socket over it. */
   socket: Socket;
@@ -40,8 +40,19 @@ export class StreamPeerTCP {
     isTcpClaimed = (stream) => stream.#claimed;
   }
 
-  /** Wraps a connected `net.Socket` (normally done by `TCPServer.takeConnection()`); anything else throws a TypeError. */
-  constructor(socket: Socket) {
+  /**
+   * Wraps a connected `net.Socket` (normally done by `TCPServer.takeConnection()`); anything
+   * else (a socket that never connected) throws a TypeError. The parameter's type names what
+   * is used of it, so the declarations need no Node types.
+   */
+  constructor(socket: {
+    readonly remoteAddress?: string | undefined;
+    readonly remotePort?: number | undefined;
+    readonly localPort?: number | undefined;
+    on(event: 'error', listener: (error: Error) => void): unknown;
+    setNoDelay(noDelay?: boolean): unknown;
+    destroy(): unknown;
+  }) {
     // Never connected: it could only ever fail later, far from this call.
     if (!isNetSocket(socket) || isUnconnected(socket)) {
       throw new TypeError('StreamPeerTCP: socket must be a connected net.Socket (normally made by TCPServer.takeConnection())');
@@ -146,6 +157,7 @@ export class StreamPeerTLS {
 /**
  * What `WebSocketPeer.acceptStream()` may take: a StreamPeerTCP or StreamPeerTLS not used
  * before, or a raw connected `net.Socket` (a convenience). Checks without taking.
+ * @internal
  */
 export function checkStream(stream: unknown): ErrorCode {
   if (stream instanceof StreamPeerTCP) return isTcpClaimed(stream) ? ErrorCode.ERR_ALREADY_IN_USE : ErrorCode.OK;
@@ -167,7 +179,7 @@ function isUnconnected(socket: Socket): boolean {
 /** Raw sockets already handed to a peer (the convenience form has no wrapper to mark). */
 const rawSockets = new WeakSet<Socket>();
 
-/** Takes the stream over; call only after checkStream() returned OK. */
+/** @internal Takes the stream over; call only after checkStream() returned OK. */
 export function claimStream(stream: unknown): ClaimedStream | null {
   if (stream instanceof StreamPeerTCP) {
     const socket = claimTcp(stream);

@@ -12,7 +12,7 @@ import { StreamPeerTCP } from './stream-peer.js';
  */
 const MAX_PENDING_CONNECTIONS = 1024;
 
-/** Godot's TCPServer reports every bind failure as ERR_ALREADY_IN_USE; rxpeer says why. */
+/** @internal Godot's TCPServer reports every bind failure as ERR_ALREADY_IN_USE; rxpeer says why. */
 export function bindErrorCode(error: NodeJS.ErrnoException): ErrorCode {
   switch (error.code) {
     case 'EADDRINUSE':

@@ -9,7 +9,7 @@ import type { BuiltPackage } from '../../helpers/built-package.js';
 /**
  * Bundles `sourceFile` for browsers as if it were a file of an app that installed rxpeer:
  * its bare imports resolve from the package's node_modules, through its "exports" and
- * "browser" fields. Its relative imports would not resolve: keep them out.
+ * "imports" (the "browser" condition). Its relative imports would not resolve: keep them out.
  */
 export async function bundleForBrowser(built: BuiltPackage, sourceFile: string, options: BuildOptions = {}): Promise<string> {
   const result = await build({
