@@ -8,8 +8,6 @@ export interface TLSClientConfig {
   commonNameOverride?: string;
 }
 
-type PemValue = string | Uint8Array;
-
 /**
  * TLS settings for `connectToUrl` (client) or `StreamPeerTLS.acceptStream` (server),
  * as Godot's `TLSOptions`. Create with the static factories.
@@ -22,10 +20,10 @@ type PemValue = string | Uint8Array;
 export class TLSOptions {
   private constructor(
     readonly mode: 'client' | 'client-unsafe' | 'server',
-    readonly trustedCa: PemValue | undefined,
+    readonly trustedCa: string | Uint8Array | undefined,
     readonly commonNameOverride: string | undefined,
-    readonly key: PemValue | undefined,
-    readonly cert: PemValue | undefined,
+    readonly key: string | Uint8Array | undefined,
+    readonly cert: string | Uint8Array | undefined,
   ) {}
 
   /** Verify the server's certificate and host name (optionally against other CAs / another name). */
@@ -52,7 +50,7 @@ export class TLSOptions {
   }
 
   /** Server certificate chain and private key, both PEM. Whether they match shows at `StreamPeerTLS.acceptStream`. */
-  static server(key: PemValue, cert: PemValue): TLSOptions {
+  static server(key: string | Uint8Array, cert: string | Uint8Array): TLSOptions {
     // Only the types here: whether Node can load them is answered where they are used
     // (StreamPeerTLS.acceptStream: ERR_INVALID_PARAMETER; listen(): a TypeError).
     checkPemType('TLSOptions.server', 'key', key);
@@ -95,7 +93,7 @@ function checkPemType(caller: string, name: string, value: unknown): void {
   }
 }
 
-function isPem(value: unknown): value is PemValue {
+function isPem(value: unknown): value is string | Uint8Array {
   if (typeof value === 'string') return value.includes('-----BEGIN ');
   if (!(value instanceof Uint8Array)) return false;
   // Latin-1 keeps every byte one character: enough to find the ASCII marker.

@@ -50,11 +50,6 @@ interface Limits {
   heartbeatMs: number;
 }
 
-/** A message handed to the transport that never made it out (see `[kTakeUnsent]`). */
-export interface UnsentMessage {
-  readonly data: Uint8Array;
-  readonly isText: boolean;
-}
 
 /**
  * Godot's `WebSocketPeer`: one WebSocket connection, client or server side, driven by
@@ -138,7 +133,7 @@ export class WebSocketPeer {
   #closeReason = '';
   #closeCause = '';
   /** What the last connection's transport still held, unwritten, when it ended. */
-  #unsent: UnsentMessage[] = [];
+  #unsent: { data: Uint8Array; isText: boolean }[] = [];
 
   /** Received messages; the first `#visible` of them have been shown by poll(). */
   #inbound = new PacketQueue();
@@ -427,7 +422,7 @@ export class WebSocketPeer {
    * written to the network, when the connection ended; each is returned once. Empty while
    * a connection is live, and for transports that can't tell (browsers; memory delivers at once).
    */
-  [kTakeUnsent](): UnsentMessage[] {
+  [kTakeUnsent](): { data: Uint8Array; isText: boolean }[] {
     const unsent = this.#unsent;
     this.#unsent = [];
     return unsent;
