@@ -4,7 +4,7 @@
 // which would pull in ws, net and tls. test/browser/entry.test.ts keeps the two in step.
 
 /* Peer */
-export { State, WriteMode, ErrorCode } from './peer/constants.js';
+export { State, WriteMode, ErrorCode, MAX_PEER_SECONDS } from './peer/constants.js';
 export { WebSocketPeer } from './peer/websocket-peer.js';
 export { describeUrlProblem } from './peer/validation.js';
 export { TLSOptions, type TLSClientConfig } from './peer/tls-options.js';

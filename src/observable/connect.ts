@@ -148,6 +148,7 @@ export function connect(url: string, options: ConnectOptions = {}): Observable<O
   return new Observable<ObservablePeer>((subscriber) => {
     const peer = new WebSocketPeer();
     applyPeerOptions(peer, options, 'connect');
+    peer.handshakeTimeout = 0; // connectTimeout (below) is the one limit on CONNECTING here
     const error = peer.connectToUrl(url, tls);
     if (error !== 0) {
       subscriber.error(new WebSocketPeerError(error, `connect(${JSON.stringify(url)}) refused`));

@@ -1,4 +1,5 @@
 import { ErrorCode } from '../peer/constants.js';
+import { describeText, describeValue } from '../peer/describe-value.js';
 
 /** How a connection ended: `close$`'s value, and what an unclean close's error carries. */
 export interface CloseInfo {
@@ -28,6 +29,7 @@ export class WebSocketCloseError extends Error implements CloseInfo {
   override readonly cause?: string;
 
   constructor(info: CloseInfo) {
+    if (typeof info !== 'object' || info === null) throw new TypeError(`WebSocketCloseError: info must be a CloseInfo, got ${describeValue(info)}`);
     super(describeClose(info));
     this.code = info.code;
     this.reason = info.reason;
@@ -38,8 +40,8 @@ export class WebSocketCloseError extends Error implements CloseInfo {
 
 /** One line for logs and CLIs: "connection failed: connection refused by 127.0.0.1:9 (code -1)". */
 export function describeClose(info: CloseInfo): string {
-  if (info.code === -1) return `WebSocket closed without a close frame: ${info.cause ?? 'no cause known'} (code -1)`;
-  return `WebSocket closed with code ${info.code}${info.reason ? `: ${info.reason}` : ''}`;
+  if (info.code === -1) return `WebSocket closed without a close frame: ${describeText(info.cause ?? 'no cause known')} (code -1)`;
+  return `WebSocket closed with code ${describeText(info.code)}${info.reason ? `: ${describeText(info.reason)}` : ''}`;
 }
 
 /** A peer call refused the request: `errorCode` is the Godot ErrorCode it returned. */
@@ -49,6 +51,6 @@ export class WebSocketPeerError extends Error {
     readonly errorCode: ErrorCode,
     message: string,
   ) {
-    super(`${message}: ${ErrorCode[errorCode] ?? errorCode}`);
+    super(`${describeText(message)}: ${typeof errorCode === 'number' ? (ErrorCode[errorCode] ?? errorCode) : describeValue(errorCode)}`);
   }
 }

@@ -1,38 +1,17 @@
 // Option checking shared by the observable layer and the operators: an options object
 // with a key nobody reads is refused (a typo would otherwise be ignored in silence), and
 // every value, of any type, can be shown in an error message without throwing.
+import { describeValue } from '../peer/describe-value.js';
 
 /** Node runs a timer longer than this (2^31 − 1 ms, about 24.8 days) after 1 ms. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A value as an error message shows it. Never throws: null-prototype objects, BigInts,
- * Symbols and objects whose toString throws all get a description.
+ * Symbols and objects whose toString throws all get a description. One describer for
+ * every layer: it lives with the peer, the lowest layer.
  */
-export function describeValue(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-    case 'bigint':
-      return `${value}n`;
-    case 'symbol':
-      return value.description === undefined ? 'a Symbol' : `Symbol(${value.description})`;
-    case 'function':
-      return 'a function';
-    case 'undefined':
-      return 'undefined';
-    case 'object': {
-      if (value === null) return 'null';
-      if (Array.isArray(value)) return `an array of ${value.length}`;
-      const proto: unknown = Object.getPrototypeOf(value);
-      if (proto === null) return 'an object with a null prototype';
-      const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
-      return typeof name === 'string' && name !== 'Object' ? `a ${name}` : 'an object';
-    }
-    default:
-      return String(value);
-  }
-}
+export { describeValue };
 
 /**
  * Refuses anything but a plain options object (or undefined), and any key not in `known`,

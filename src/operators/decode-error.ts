@@ -1,6 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { Packet } from '../peer/packet.js';
 import { checkBoolean, checkFunction } from './validate.js';
+import { describeText } from '../peer/describe-value.js';
 
 /** Why a packet could not be decoded. */
 export type DecodeFailure = 'unexpected-binary' | 'unexpected-text' | 'invalid-utf8' | 'invalid-json' | 'invalid-value';
@@ -15,7 +16,7 @@ export class DecodeError extends Error {
     readonly packet: Packet,
     options?: { cause?: unknown },
   ) {
-    super(`cannot decode packet: ${reason}${options?.cause instanceof Error ? ` (${options.cause.message})` : ''}`, options);
+    super(`cannot decode packet: ${describeText(reason)}${options?.cause instanceof Error ? ` (${options.cause.message})` : ''}`, options);
   }
 }
 

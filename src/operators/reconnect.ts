@@ -108,7 +108,7 @@ export function reconnect(config: ReconnectConfig = {}): MonoTypeOperatorFunctio
   checkConfig('reconnect', config, RECONNECT_CONFIG_KEYS);
   const {
     initialDelay = 1000,
-    maxDelay = Math.max(30_000, initialDelay),
+    maxDelay = Math.max(30_000, typeof initialDelay === 'number' ? initialDelay : 0), // initialDelay is checked below
     factor = 2,
     jitter = 0.5,
     maxRetries = Infinity,

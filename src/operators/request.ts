@@ -3,6 +3,7 @@ import type { Packet } from '../peer/packet.js';
 import type { Connection } from './connection.js';
 import type { Message } from './send-queue.js';
 import { checkBoolean, checkConfig, checkDuration, checkFunction, checkScheduler } from './validate.js';
+import { describeText } from '../peer/describe-value.js';
 
 export type RequestId = string | number;
 
@@ -15,10 +16,10 @@ export class RequestError extends Error {
   ) {
     super(
       reason === 'timeout'
-        ? `request ${id}: no response in time`
+        ? `request ${describeText(id)}: no response in time`
         : reason === 'dropped'
-          ? `request ${id}: the message could not be sent`
-          : `request ${id}: the connection ended before the response`,
+          ? `request ${describeText(id)}: the message could not be sent`
+          : `request ${describeText(id)}: the connection ended before the response`,
     );
   }
 }

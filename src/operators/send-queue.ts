@@ -1,8 +1,11 @@
 import { asyncScheduler, Subject, Subscription, type Observable, type SchedulerLike } from 'rxjs';
 import type { ObservablePeer } from '../observable/observable-peer.js';
 import { ErrorCode, State } from '../peer/constants.js';
+import { describeText, describeValue } from '../peer/describe-value.js';
+import { kTakeUnsent } from '../peer/internal.js';
 import { Queue } from '../peer/queue.js';
-import { utf8ByteLength } from '../peer/utf8.js';
+import { decodeUtf8, utf8ByteLength } from '../peer/utf8.js';
+import { WebSocketPeer } from '../peer/websocket-peer.js';
 import { checkConfig, checkCount, checkDuration, checkFunction, checkOneOf, checkScheduler } from './validate.js';
 
 export type Message = string | Uint8Array;
@@ -17,8 +20,11 @@ export interface DroppedMessage {
    * `overflow`: the queue was full (drop-oldest: this was the oldest; drop-newest: this was the new one).
    * `offline`: a volatile message while not OPEN. `rejected`: the peer refused it for good
    * (`errorCode`: e.g. ERR_OUT_OF_MEMORY for a message larger than the outbound buffer).
+   * `unsent`: the peer accepted it, but the connection dropped while it was still in the
+   * peer's outbound buffer, never written to the network (a text message comes back as a
+   * string, a binary one as bytes). Reported when the peer is CLOSED, in send order.
    */
-  readonly reason: 'overflow' | 'offline' | 'rejected';
+  readonly reason: 'overflow' | 'offline' | 'rejected' | 'unsent';
   readonly errorCode?: ErrorCode;
 }
 
@@ -50,7 +56,7 @@ export class SendQueueOverflowError extends Error {
     readonly rejectedMessage: Message,
     readonly limit: number,
   ) {
-    super(`send queue full (${limit} messages)`);
+    super(`send queue full (${describeText(limit)} messages)`);
   }
 }
 
@@ -71,8 +77,10 @@ interface Attachment {
  * sent, in order, when a peer becomes OPEN. A message counts as sent only when the peer's
  * `send()` returned OK, and then it leaves the queue: nothing is sent twice. Anything
  * that will not be sent is reported (onDrop, drops$, the `dropped` result): nothing is
- * lost silently. A message that went out just before a connection dropped is not
- * re-sent (at most once); acknowledge at the application level when that matters.
+ * lost silently. Delivery is at most once: when a connection drops, the messages its peer
+ * still held unwritten are reported as `unsent` (in Node; a browser can't tell), but one
+ * already written to the network may or may not have arrived, and is not re-sent;
+ * acknowledge at the application level when that matters.
  *
  * {@link connection} attaches its queue to every connection of a stream; on its own, a
  * queue is attached to one peer at a time with `attach()`.
@@ -120,9 +128,11 @@ export class SendQueue {
 
   /**
    * Sends now if the attached peer is OPEN and nothing is waiting, else queues (or, with
-   * `volatile`, drops). Throws SendQueueOverflowError only under the 'error' policy.
+   * `volatile`, drops). Throws SendQueueOverflowError only under the 'error' policy, and a
+   * TypeError for options that are not `{ volatile?: boolean }` (nothing queued or sent).
    */
   send(message: Message, options: SendOptions = {}): SendResult {
+    checkSendOptions(options);
     if (typeof message !== 'string' && !(message instanceof Uint8Array)) {
       return this.#drop(message, 'rejected', ErrorCode.ERR_INVALID_PARAMETER);
     }
@@ -154,21 +164,29 @@ export class SendQueue {
   /**
    * Sends through `socket` from now on: what waits is flushed whenever it is OPEN. One
    * peer at a time (attaching another detaches this one); detached at CLOSED or on
-   * unsubscribe. The queue stays, for the next peer.
+   * unsubscribe. The queue stays, for the next peer. Anything but an ObservablePeer
+   * (from fromPeer or connect) throws a TypeError and changes nothing.
    */
   attach(socket: ObservablePeer): Subscription {
+    if (!isObservablePeer(socket)) {
+      throw new TypeError(`SendQueue.attach: socket must be an ObservablePeer (from fromPeer or connect), got ${describeValue(socket)}`);
+    }
     this.#detach();
     const attachment: Attachment = { socket, subscription: new Subscription(), retry: null, state: State.CONNECTING };
     this.#attached = attachment;
     const detach = (): void => this.#detach(attachment);
+    const closed = (): void => {
+      if (this.#attached === attachment) this.#reportUnsent(socket.peer);
+      detach();
+    };
     attachment.subscription.add(
       socket.state$.subscribe({
         next: (state) => {
           attachment.state = state;
           if (state === State.OPEN && this.#attached === attachment) this.#flush();
         },
-        complete: detach,
-        error: detach,
+        complete: closed,
+        error: closed,
       }),
     );
     return new Subscription(detach);
@@ -220,12 +238,43 @@ export class SendQueue {
     attachment.subscription.unsubscribe();
   }
 
+  /** What the connection accepted but never wrote: lost with it, so reported. */
+  #reportUnsent(peer: WebSocketPeer): void {
+    if (!(peer instanceof WebSocketPeer)) return;
+    for (const { data, isText } of peer[kTakeUnsent]()) this.#drop(isText ? decodeUtf8(data) : data, 'unsent');
+  }
+
   #drop(message: Message, reason: DroppedMessage['reason'], errorCode?: ErrorCode): 'dropped' {
     const drop: DroppedMessage = errorCode === undefined ? { message, reason } : { message, reason, errorCode };
     this.#onDrop?.(drop);
     this.#drops.next(drop);
     return 'dropped';
   }
+}
+
+/** Bad options are a programming error: a TypeError before anything is queued or sent. */
+function checkSendOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`SendQueue.send: options must be an object, got ${describeValue(options)}`);
+  }
+  const { volatile } = options as SendOptions;
+  if (volatile !== undefined && typeof volatile !== 'boolean') {
+    throw new TypeError(`SendQueue.send: volatile must be a boolean, got ${describeValue(volatile)}`);
+  }
+}
+
+function isObservablePeer(value: unknown): value is ObservablePeer {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<ObservablePeer>;
+  return (
+    typeof candidate.peer === 'object' &&
+    candidate.peer !== null &&
+    typeof candidate.peer.getReadyState === 'function' &&
+    typeof candidate.send === 'function' &&
+    typeof candidate.state$ === 'object' &&
+    candidate.state$ !== null &&
+    typeof candidate.state$.subscribe === 'function'
+  );
 }
 
 /** A send() result that retrying will not change. */

@@ -75,6 +75,13 @@ export function isCleanClose(closeCode: number): boolean {
 /** The longest close reason that fits a control frame: 125 bytes minus the 2-byte code. */
 export const MAX_CLOSE_REASON_BYTES = 123;
 
+/**
+ * The longest duration a peer setting takes, in seconds (heartbeatInterval,
+ * handshakeTimeout, closeTimeout): 2^31-1 ms, the longest a JavaScript timer can wait
+ * (Node and browsers fire a longer one at once). Longer values are ignored, as negative ones.
+ */
+export const MAX_PEER_SECONDS = (2 ** 31 - 1) / 1000;
+
 /** Close code and reason the peer sends when it rejects what it received; they are also what it reports. */
 export const PROTOCOL_CLOSE = {
   protocolError: { code: 1002, reason: 'Protocol error' },

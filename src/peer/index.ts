@@ -1,4 +1,4 @@
-export { State, WriteMode, ErrorCode } from './constants.js';
+export { State, WriteMode, ErrorCode, MAX_PEER_SECONDS } from './constants.js';
 export { WebSocketPeer } from './websocket-peer.js';
 export { describeUrlProblem } from './validation.js';
 export { TLSOptions, type TLSClientConfig } from './tls-options.js';

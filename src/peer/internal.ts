@@ -18,6 +18,8 @@ export const kTakePacket = Symbol('rxpeer.takePacket');
 export const kAttachTransport = Symbol('rxpeer.attachTransport');
 /** @internal A message that must not be dropped (a multiplayer ID, ADD or DEL): sent past the outbound limits. */
 export const kSendUnlimited = Symbol('rxpeer.sendUnlimited');
+/** @internal What the last connection could not write before it ended (send queues report it as lost). */
+export const kTakeUnsent = Symbol('rxpeer.takeUnsent');
 /** @internal TCPServer: a callback run when a connection is queued (drivers accept on demand). */
 export const kOnConnection = Symbol('rxpeer.onConnection');
 
@@ -50,5 +52,7 @@ export interface TransportSettings {
   checkRequests: boolean;
   /** false = off; otherwise on (the client offers it; a server accepts it when offered). */
   perMessageDeflate: false | { threshold?: number };
+  /** Pongs that may wait unwritten before the peer closes with 1008 (a ping flood). */
+  maxPendingPongs: number;
 }
 

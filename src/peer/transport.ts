@@ -27,6 +27,12 @@ export interface TransportSink {
    * HTTP status). Extra calls to `respond`, or calls after the connection is gone, do nothing.
    */
   onRequest(request: UpgradeRequest, respond: (refusal: Refusal | null) => void): void;
+  /**
+   * The transport sent a close frame of its own because of what it received (a protocol
+   * error, a limit): the peer is CLOSING with that code from now on, and its close timeout
+   * runs (a remote that misbehaves may never answer). onClose follows.
+   */
+  onClosing?(code: number, reason: string, cause: string): void;
 }
 
 export interface OpenInfo {
@@ -58,6 +64,8 @@ export interface Transport {
   setNoDelay(enabled: boolean): void;
   /** Close codes this transport can put on the wire (browsers allow fewer). */
   canSendCloseCode?(code: number): boolean;
+  /** Messages accepted by send() and not (yet) written, oldest first; asked once the connection ended. */
+  takeUnsent?(): { data: Uint8Array; isText: boolean }[];
 }
 
 
@@ -70,4 +78,5 @@ export interface ClientRequest {
   noDelay: boolean;
   /** false: don't offer permessage-deflate; otherwise offer it (ws's defaults, or this threshold). */
   perMessageDeflate: false | { threshold?: number };
+  maxPendingPongs: number;
 }

@@ -1,5 +1,5 @@
 // Pure argument checks shared by the peer and the servers. No state.
-import { MAX_CLOSE_REASON_BYTES } from './constants.js';
+import { MAX_CLOSE_REASON_BYTES, MAX_PEER_SECONDS } from './constants.js';
 import { utf8ByteLength } from './utf8.js';
 
 /**
@@ -74,6 +74,52 @@ export function parseWebSocketUrl(url: unknown): URL | null {
 
 export function isNonNegativeInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+/**
+ * Throws a TypeError naming the first key of `options` that is not in `known` (and the
+ * nearest known one). Symbol keys count too.
+ */
+export function refuseUnknownKeys(caller: string, options: object, known: readonly string[]): void {
+  for (const key of Reflect.ownKeys(options)) {
+    if (typeof key === 'string' && known.includes(key)) continue;
+    const shown = typeof key === 'string' ? JSON.stringify(key) : key.toString();
+    const nearest = typeof key === 'string' ? nearestName(key, known) : undefined;
+    const hint = nearest === undefined ? `known keys: ${known.join(', ')}` : `did you mean "${nearest}"?`;
+    throw new TypeError(`${caller}: unknown option ${shown} (${hint})`);
+  }
+}
+
+/** The name in `names` closest to `name` by edit distance, if any is reasonably close. */
+function nearestName(name: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const candidate of names) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (a.length > 64 || b.length > 64) return Math.max(a.length, b.length);
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** A peer duration in seconds: finite, from 0 to MAX_PEER_SECONDS (the one place peer timers are bounded). */
+export function isPeerSeconds(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_PEER_SECONDS;
 }
 
 /** What is wrong with a URL that parseWebSocketUrl() refuses, in one sentence; null when it is fine. */

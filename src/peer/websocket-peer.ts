@@ -12,19 +12,21 @@ import {
   kSetClock,
   kSetHooks,
   kTakePacket,
+  kTakeUnsent,
   PeerHooks,
   TransportSettings,
 } from './internal.js';
 import { systemClock } from './clock.js';
 import { type Authorize, isThenable, judge, type Refusal, refusal, type UpgradeRequest } from './handshake.js';
-import { createPacket, Packet } from './packet.js';
+import type { Packet } from './packet.js';
 import { platform } from '#platform';
-import { Queue } from './queue.js';
-import type { TLSOptions } from './tls-options.js';
+import { PacketQueue } from './packet-queue.js';
+import { isUsableClientTls, type TLSOptions } from './tls-options.js';
 import type { OpenInfo, Transport, TransportSink } from './transport.js';
 import { encodeUtf8, isUtf8 } from './utf8.js';
 import {
   isNonNegativeInteger,
+  isPeerSeconds,
   isSendableCloseCode,
   isValidCloseReason,
   parseHandshakeSettings,
@@ -39,6 +41,7 @@ type ControlEvent =
   | { kind: 'open'; protocol: string; remoteAddress: string; remotePort: number; requestedUrl?: string; request?: UpgradeRequest }
   | { kind: 'pong' }
   | { kind: 'request'; request: UpgradeRequest; respond: (refusal: Refusal | null) => void }
+  | { kind: 'closing'; code: number; reason: string; cause: string }
   | { kind: 'close'; code: number; reason: string; initiatedHere: boolean; cause: string };
 
 /** Limits in force for one connection, taken when its handshake completes. */
@@ -48,6 +51,7 @@ interface Limits {
   maxPackets: number;
   heartbeatMs: number;
 }
+
 
 /**
  * Godot's `WebSocketPeer`: one WebSocket connection, client or server side, driven by
@@ -75,7 +79,7 @@ export class WebSocketPeer {
       onMessage(data: Uint8Array, isText: boolean): void {
         const peer = this.peer;
         if (peer.#sink !== this) return;
-        peer.#inbound.push(createPacket(data, isText));
+        peer.#inbound.push(data, isText);
         peer.#wake();
       }
 
@@ -90,6 +94,13 @@ export class WebSocketPeer {
         const peer = this.peer;
         if (peer.#sink !== this) return;
         peer.#events.push({ kind: 'request', request, respond });
+        peer.#wake();
+      }
+
+      onClosing(code: number, reason: string, cause: string): void {
+        const peer = this.peer;
+        if (peer.#sink !== this) return;
+        peer.#events.push({ kind: 'closing', code, reason, cause });
         peer.#wake();
       }
 
@@ -128,6 +139,9 @@ export class WebSocketPeer {
   #outboundBufferSize = 65535;
   #maxQueuedPackets = 2048;
   #heartbeatInterval = 0;
+  #handshakeTimeout = 10;
+  #closeTimeout = 5;
+  #maxPendingPongs = 60;
   #noDelay = true;
 
   #state = State.CLOSED;
@@ -144,9 +158,11 @@ export class WebSocketPeer {
   #closeCode = CLOSE_CODE_ABNORMAL;
   #closeReason = '';
   #closeCause = '';
+  /** What the last connection's transport still held, unwritten, when it ended. */
+  #unsent: { data: Uint8Array; isText: boolean }[] = [];
 
   /** Received messages; the first `#visible` of them have been shown by poll(). */
-  #inbound = new Queue<Packet>();
+  #inbound = new PacketQueue();
   #visible = 0;
   #visibleBytes = 0;
   #readingPaused = false;
@@ -155,6 +171,10 @@ export class WebSocketPeer {
 
   #heartbeatDue = Infinity;
   #awaitingPong = false;
+  /** CONNECTING: the handshake deadline; CLOSING: the close deadline; on the peer's clock. */
+  #stateDue = Infinity;
+  /** The timeout #stateDue was set from, in seconds, for the cause. */
+  #stateTimeout = 0;
 
   #hooks: PeerHooks | null = null;
   /** The authorize hook taken when the connection started. */
@@ -187,12 +207,54 @@ export class WebSocketPeer {
     if (isNonNegativeInteger(value) && value > 0) this.#maxQueuedPackets = value;
   }
 
-  /** Seconds between protocol pings; 0 turns the heartbeat off. Negative values are ignored. */
+  /**
+   * Seconds between protocol pings; 0 turns the heartbeat off. A ping unanswered by the
+   * next one drops the connection (close code -1). Like every duration of the peer,
+   * ignored unless a finite number from 0 to `MAX_PEER_SECONDS` (2^31-1 ms: no timer waits longer).
+   */
   get heartbeatInterval(): number {
     return this.#heartbeatInterval;
   }
   set heartbeatInterval(value: number) {
-    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) this.#heartbeatInterval = value;
+    if (isPeerSeconds(value)) this.#heartbeatInterval = value;
+  }
+
+  /**
+   * Seconds a connection may stay CONNECTING (TCP, TLS and the WebSocket handshake, client
+   * or server side) before it is dropped: CLOSED, close code -1, cause "handshake timed
+   * out". Default 10; 0 waits forever. Taken when a connection starts.
+   */
+  get handshakeTimeout(): number {
+    return this.#handshakeTimeout;
+  }
+  set handshakeTimeout(value: number) {
+    if (isPeerSeconds(value)) this.#handshakeTimeout = value;
+  }
+
+  /**
+   * Seconds a connection may stay CLOSING, waiting for the remote's close frame, before
+   * it is dropped: CLOSED with close code -1 (no close frame came), cause "no close frame
+   * within N s". Default 5; 0 waits forever. Taken when close() (or the remote's close) starts.
+   */
+  get closeTimeout(): number {
+    return this.#closeTimeout;
+  }
+  set closeTimeout(value: number) {
+    if (isPeerSeconds(value)) this.#closeTimeout = value;
+  }
+
+  /**
+   * Pings the remote may have waiting for their pong while the pongs can't be written
+   * (the remote sends pings but does not read). One more and the peer closes with 1008
+   * "Too many pings" (its close code, as for any close the peer starts because of what it
+   * received). Default 60; a burst of pings the network accepts the pongs of is never cut.
+   * Ignored unless a positive integer. Node only (browsers answer pings themselves).
+   */
+  get maxPendingPongs(): number {
+    return this.#maxPendingPongs;
+  }
+  set maxPendingPongs(value: number) {
+    if (isNonNegativeInteger(value) && value > 0) this.#maxPendingPongs = value;
   }
 
   /**
@@ -202,9 +264,8 @@ export class WebSocketPeer {
   connectToUrl(url: string, tlsOptions?: TLSOptions | null): ErrorCode {
     const parsed = parseWebSocketUrl(url);
     if (parsed === null) return ErrorCode.ERR_INVALID_PARAMETER;
-    if (tlsOptions != null && (typeof tlsOptions.isServer !== 'function' || tlsOptions.isServer())) {
-      return ErrorCode.ERR_INVALID_PARAMETER;
-    }
+    // Only options made by TLSOptions.client()/clientUnsafe() reach Node's TLS stack.
+    if (tlsOptions != null && !isUsableClientTls(tlsOptions)) return ErrorCode.ERR_INVALID_PARAMETER;
     if (this.#state === State.CONNECTING || this.#state === State.OPEN) return ErrorCode.ERR_ALREADY_IN_USE;
     const settings = this.#settings();
     if (settings === null) return ErrorCode.ERR_INVALID_PARAMETER;
@@ -226,11 +287,12 @@ export class WebSocketPeer {
     return this.#start('', (sink) => accepted.open(sink, this.#serverSettings(settings)));
   }
 
-  /** Applies everything the transport recorded since the last poll. */
+  /** Applies everything the transport recorded since the last poll, and the peer's own deadlines. */
   poll(): void {
     this.#wakePending = false;
     if (this.#events.length > 0) this.#applyEvents();
     if (this.#state === State.OPEN && this.#limits.heartbeatMs > 0) this.#checkHeartbeat();
+    if (this.#stateDue !== Infinity) this.#checkStateDeadline();
     if (this.#visible < this.#inbound.length) this.#showArrived();
   }
 
@@ -304,7 +366,7 @@ export class WebSocketPeer {
       this.#abort(cause);
     } else if (this.#state === State.OPEN) {
       transport!.close(code, reason);
-      this.#setState(State.CLOSING);
+      this.#enterClosing();
     }
     return ErrorCode.OK;
   }
@@ -321,8 +383,10 @@ export class WebSocketPeer {
   /**
    * Why the connection ended without a close frame (close code -1), in words a person can
    * act on: the refused address, the name that did not resolve, the HTTP status the
-   * server answered, the missing subprotocol, the TLS error, the missed pong. Empty while
-   * connected and after a clean close. Not part of Godot's API.
+   * server answered, the missing subprotocol, the TLS error, the missed pong, the
+   * handshake or close timeout. Also set when the peer itself closed because of what it
+   * received (1002, 1007, 1008, 1009: what exactly was wrong). Empty while connected and
+   * after a clean close. Not part of Godot's API.
    */
   getCloseCause(): string {
     return this.#closeCause;
@@ -355,10 +419,11 @@ export class WebSocketPeer {
     return this.#selectedProtocol;
   }
 
-  /** Disables Nagle's algorithm on the TCP socket (the default), or re-enables it. */
+  /** Disables Nagle's algorithm on the TCP socket (the default), or re-enables it. Ignored unless a boolean. */
   setNoDelay(enabled: boolean): void {
-    this.#noDelay = Boolean(enabled);
-    this.#transport?.setNoDelay(this.#noDelay);
+    if (typeof enabled !== 'boolean') return;
+    this.#noDelay = enabled;
+    this.#transport?.setNoDelay(enabled);
   }
 
   // ---- internal surface (symbols) ----
@@ -373,14 +438,28 @@ export class WebSocketPeer {
   /** @internal */
   [kSetClock](clock: (() => number) | null): void {
     const next = clock ?? systemClock;
-    // Deadlines are times on the old clock: carry the heartbeat's over to the new one.
-    if (this.#heartbeatDue !== Infinity) this.#heartbeatDue += next() - this.#clock();
+    // Deadlines are times on the old clock: carry them over to the new one.
+    const shift = next() - this.#clock();
+    if (this.#heartbeatDue !== Infinity) this.#heartbeatDue += shift;
+    if (this.#stateDue !== Infinity) this.#stateDue += shift;
     this.#clock = next;
   }
 
-  /** @internal When a poll is next due for the peer's own timers (heartbeat), on its clock; Infinity if never. */
+  /** @internal When a poll is next due for the peer's own timers (heartbeat, handshake and close deadlines), on its clock; Infinity if never. */
   [kNextTimer](): number {
-    return this.#state === State.OPEN ? this.#heartbeatDue : Infinity;
+    if (this.#state === State.OPEN) return this.#heartbeatDue;
+    return this.#state === State.CLOSED ? Infinity : this.#stateDue;
+  }
+
+  /**
+   * The messages the last connection's transport held, accepted by send() but never
+   * written to the network, when the connection ended; each is returned once. Empty while
+   * a connection is live, and for transports that can't tell (browsers; memory delivers at once).
+   */
+  [kTakeUnsent](): { data: Uint8Array; isText: boolean }[] {
+    const unsent = this.#unsent;
+    this.#unsent = [];
+    return unsent;
   }
 
   /** @internal getPacket() without unwrapping, for drivers that emit Packet objects. */
@@ -424,6 +503,7 @@ export class WebSocketPeer {
       noDelay: this.#noDelay,
       checkRequests: this.authorize !== null,
       perMessageDeflate,
+      maxPendingPongs: this.#maxPendingPongs,
     };
   }
 
@@ -465,8 +545,11 @@ export class WebSocketPeer {
     this.#closeCode = CLOSE_CODE_ABNORMAL;
     this.#closeReason = '';
     this.#closeCause = '';
+    this.#unsent = [];
     this.#awaitingPong = false;
     this.#heartbeatDue = Infinity;
+    this.#stateTimeout = this.#handshakeTimeout;
+    this.#stateDue = this.#stateTimeout > 0 ? this.#clock() + this.#stateTimeout * 1000 : Infinity;
     this.#setState(State.CONNECTING);
     return ErrorCode.OK;
   }
@@ -497,6 +580,7 @@ export class WebSocketPeer {
             heartbeatMs: this.#heartbeatInterval * 1000,
           };
           if (this.#limits.heartbeatMs > 0) this.#heartbeatDue = this.#clock() + this.#limits.heartbeatMs;
+          this.#stateDue = Infinity;
           this.#setState(State.OPEN);
           break;
         case 'pong':
@@ -506,6 +590,14 @@ export class WebSocketPeer {
           if (this.#state !== State.CONNECTING) break;
           this.#upgradeRequest = event.request;
           this.#decide(event.request, event.respond);
+          break;
+        case 'closing':
+          if (this.#state !== State.OPEN) break;
+          // The peer reports the close it sent (code and reason), even if no answer ever comes.
+          this.#closeCode = event.code;
+          this.#closeReason = event.reason;
+          this.#closeCause = event.cause;
+          this.#enterClosing();
           break;
         case 'close':
           this.#applyClose(event.code, event.reason, event.initiatedHere, event.cause);
@@ -518,6 +610,8 @@ export class WebSocketPeer {
     if (this.#state === State.CLOSED) return;
     if (code === CLOSE_CODE_ABNORMAL && this.#closeCode === CLOSE_CODE_ABNORMAL) {
       this.#closeCause = cause || 'the connection was lost without a close frame';
+    } else if (initiatedHere && cause !== '') {
+      this.#closeCause = cause; // a close the peer started because of what it received
     }
     // Everything that arrived came before the close: show it first, so drivers hear
     // packets, then the close, in wire order.
@@ -526,7 +620,7 @@ export class WebSocketPeer {
       this.#closeCode = code;
       this.#closeReason = reason;
       if (this.#state === State.OPEN) {
-        this.#setState(State.CLOSING);
+        this.#enterClosing();
         if (!initiatedHere) {
           // The remote closed first: answer with the same code and reason, as Godot does.
           this.#transport?.close(code, reason);
@@ -576,7 +670,7 @@ export class WebSocketPeer {
     const { inbound, maxPackets } = this.#limits;
     const closed = this.#state === State.CLOSED;
     while (this.#visible < this.#inbound.length) {
-      const size = this.#inbound.at(this.#visible)!.data.byteLength;
+      const size = this.#inbound.sizeAt(this.#visible);
       if (!closed && this.#visible > 0 && (this.#visible >= maxPackets || this.#visibleBytes + size > inbound)) break;
       this.#visible++;
       this.#visibleBytes += size;
@@ -614,6 +708,25 @@ export class WebSocketPeer {
     return transport.send(data, isText) ? ErrorCode.OK : ErrorCode.FAILED;
   }
 
+  /** Drops the connection when the handshake or the closing handshake overstays its deadline. */
+  #checkStateDeadline(): void {
+    if (this.#clock() < this.#stateDue) return;
+    if (this.#state === State.CONNECTING) {
+      this.#abort(`handshake timed out after ${this.#stateTimeout} s`);
+    } else if (this.#state === State.CLOSING) {
+      this.#abort(`no close frame from the remote within ${this.#stateTimeout} s`);
+    }
+  }
+
+  #enterClosing(): void {
+    this.#stateTimeout = this.#closeTimeout;
+    this.#stateDue = this.#stateTimeout > 0 ? this.#clock() + this.#stateTimeout * 1000 : Infinity;
+    this.#setState(State.CLOSING);
+    // close() runs outside poll(): a driver polling on demand must hear of the new deadline,
+    // or a remote that never answers would keep the peer CLOSING.
+    if (this.#stateDue !== Infinity) this.#wake();
+  }
+
   /** CLOSED at once, no close frame; close code -1 unless a close frame already arrived. */
   #abort(cause: string): void {
     if (this.#closeCode === CLOSE_CODE_ABNORMAL) this.#closeCause = cause;
@@ -623,6 +736,10 @@ export class WebSocketPeer {
   }
 
   #release(): void {
+    // What the transport could not write is lost with it: keep it to be reported.
+    const unsent = this.#transport?.takeUnsent?.();
+    if (unsent !== undefined && unsent.length > 0) this.#unsent = unsent;
+    this.#stateDue = Infinity;
     this.#sink = null;
     this.#transport = null;
     this.#events = [];

@@ -3,12 +3,14 @@ import { TestScheduler } from 'rxjs/testing';
 import { fromPeer, type ObservablePeer } from '../observable/observable-peer.js';
 import { joinInMemory, refuseInMemory } from '../peer/memory/memory-transport.js';
 import type { Packet } from '../peer/packet.js';
+import { describeValue } from '../peer/describe-value.js';
+import { isSendableCloseCode, isValidCloseReason, refuseUnknownKeys } from '../peer/validation.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
 
 export interface ScriptOptions {
   /** Where the script's frames run. Default asyncScheduler (virtual inside TestScheduler.run()). */
   scheduler?: SchedulerLike;
-  /** Close code and reason for `|`. Default 1000, "". */
+  /** Close code and reason for `|`. Default 1000, "". A code a close frame can't carry throws a RangeError. */
   close?: { code: number; reason?: string };
   /** False: the remote never answers pings, like a peer whose cable was pulled. */
   answersPings?: boolean;
@@ -30,6 +32,8 @@ export interface ScriptedRemote {
  * each value is sent (strings as text, Uint8Array as binary; a letter without a value
  * is sent as that letter), `|` closes cleanly (options.close), `#` drops the connection
  * without a close frame. Frames follow TestScheduler's marble syntax, time progression included.
+ * Bad arguments throw at the call (TypeError, or RangeError for an unsendable close code or
+ * a reason over 123 bytes): a script that could never play out is never started.
  *
  * @example
  * testScheduler.run(({ expectObservable }) => {
@@ -43,6 +47,7 @@ export function scriptRemote(
   values: Record<string, string | Uint8Array> = {},
   options: ScriptOptions = {},
 ): ScriptedRemote {
+  checkScript(script, values, options);
   const scheduler = options.scheduler ?? asyncScheduler;
   const peer = new WebSocketPeer();
   const remotePeer = new WebSocketPeer();
@@ -67,4 +72,38 @@ export function scriptRemote(
     }, message.frame);
   }
   return { peer, remote, received };
+}
+
+function checkScript(script: unknown, values: unknown, options: unknown): void {
+  const caller = 'scriptRemote';
+  if (typeof script !== 'string') throw new TypeError(`${caller}: script must be a marble string, got ${describeValue(script)}`);
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+    throw new TypeError(`${caller}: values must be an object, got ${describeValue(values)}`);
+  }
+  for (const key of Object.keys(values)) {
+    const value = (values as Record<string, unknown>)[key];
+    if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
+      throw new TypeError(`${caller}: values.${key} must be a string or a Uint8Array, got ${describeValue(value)}`);
+    }
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${caller}: options must be an object, got ${describeValue(options)}`);
+  }
+  refuseUnknownKeys(caller, options, ['scheduler', 'close', 'answersPings', 'refuse']);
+  const { scheduler, close, answersPings, refuse } = options as ScriptOptions;
+  if (scheduler !== undefined && (typeof scheduler?.schedule !== 'function' || typeof scheduler.now !== 'function')) {
+    throw new TypeError(`${caller}: scheduler must be an RxJS SchedulerLike, got ${describeValue(scheduler)}`);
+  }
+  for (const [name, flag] of [['answersPings', answersPings], ['refuse', refuse]] as const) {
+    if (flag !== undefined && typeof flag !== 'boolean') throw new TypeError(`${caller}: ${name} must be a boolean, got ${describeValue(flag)}`);
+  }
+  if (close === undefined) return;
+  if (typeof close !== 'object' || close === null) throw new TypeError(`${caller}: close must be { code, reason? }, got ${describeValue(close)}`);
+  const { code, reason = '' } = close;
+  if (typeof code !== 'number' || !Number.isInteger(code) || !isSendableCloseCode(code)) {
+    throw new RangeError(`${caller}: close.code must be a close code a frame can carry (1000–1003, 1007–1014, 3000–4999), got ${describeValue(code)}`);
+  }
+  if (!isValidCloseReason(reason)) {
+    throw new RangeError(`${caller}: close.reason must be a string of at most 123 UTF-8 bytes, got ${describeValue(reason)}`);
+  }
 }

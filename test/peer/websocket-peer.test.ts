@@ -140,7 +140,7 @@ describe('WebSocketPeer', () => {
 
     it('refuses server TLSOptions', () => {
       const peer = newPeer();
-      expect(peer.connectToUrl('wss://127.0.0.1:1/', TLSOptions.server('key', 'cert'))).toBe(
+      expect(peer.connectToUrl('wss://127.0.0.1:1/', TLSOptions.server('-----BEGIN PRIVATE KEY-----', '-----BEGIN CERTIFICATE-----'))).toBe(
         ErrorCode.ERR_INVALID_PARAMETER,
       );
       expect(peer.getReadyState()).toBe(State.CLOSED);

@@ -7,7 +7,8 @@ import type { Emission } from '../signals.js';
 /** The NetworkedMultiplayerPeer signals Godot 3's classes emit in multiplayer mode. */
 export type MultiplayerBridgeSignals = MultiplayerPeerSignals;
 
-const NAMES: (keyof MultiplayerPeerSignals)[] = [
+/** Every signal forwarded, in the order they are listened to. */
+export const MULTIPLAYER_SIGNAL_NAMES: readonly (keyof MultiplayerPeerSignals)[] = [
   'peer_connected',
   'peer_disconnected',
   'peer_packet',
@@ -21,7 +22,7 @@ export function forwardMultiplayerSignals(
   multiplayer: WebSocketMultiplayerPeer,
   emit: (emission: Emission<MultiplayerPeerSignals>) => void,
 ): void {
-  for (const name of NAMES) {
+  for (const name of MULTIPLAYER_SIGNAL_NAMES) {
     multiplayer.on(name, (...args: MultiplayerPeerSignals[typeof name]) => emit([name, args] as Emission<MultiplayerPeerSignals>));
   }
 }

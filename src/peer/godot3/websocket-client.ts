@@ -2,9 +2,9 @@ import { ErrorCode, isCleanClose, State } from '../constants.js';
 import { kSetHooks } from '../internal.js';
 import { ConnectionStatus, WebSocketMultiplayerPeer } from '../multiplayer/websocket-multiplayer-peer.js';
 import { TLSOptions } from '../tls-options.js';
-import { parseWebSocketUrl } from '../validation.js';
+import { normalizeProtocols, parseHeaderLine, parseWebSocketUrl } from '../validation.js';
 import { WebSocketPeer } from '../websocket-peer.js';
-import { forwardMultiplayerSignals, type MultiplayerBridgeSignals } from './multiplayer-bridge.js';
+import { forwardMultiplayerSignals, MULTIPLAYER_SIGNAL_NAMES, type MultiplayerBridgeSignals } from './multiplayer-bridge.js';
 import { type Emission, Signals } from '../signals.js';
 
 /** Godot 3's WebSocketClient signals and their arguments (the NetworkedMultiplayerPeer ones with `gdMpApi` only). */
@@ -46,7 +46,14 @@ export class WebSocketClient extends Signals<WebSocketClientSignals> {
   #multiplayer: WebSocketMultiplayerPeer | null = null;
 
   constructor() {
-    super();
+    super([
+      'connection_established',
+      'connection_error',
+      'connection_closed',
+      'server_close_request',
+      'data_received',
+      ...MULTIPLAYER_SIGNAL_NAMES,
+    ]);
     this.#peer[kSetHooks]({
       stateChanged: (state) => this.#stateChanged(state),
       wake: () => {},
@@ -60,11 +67,14 @@ export class WebSocketClient extends Signals<WebSocketClientSignals> {
 
   /**
    * Connects to a ws:// or wss:// URL, offering `protocols` and sending `customHeaders`
-   * (`"Name: value"` lines). OK, or ERR_INVALID_PARAMETER (bad URL, protocol or header),
+   * (`"Name: value"` lines). OK, or ERR_INVALID_PARAMETER (bad URL, protocol, header or
+   * trustedSslCertificate),
    * ERR_ALREADY_IN_USE (not disconnected yet). `gdMpApi`: Godot 3's multiplayer wire protocol.
    */
   connectToUrl(url: string, protocols: string[] = [], gdMpApi = false, customHeaders: string[] = []): ErrorCode {
-    if (!Array.isArray(protocols) || !Array.isArray(customHeaders)) return ErrorCode.ERR_INVALID_PARAMETER;
+    // Everything checked before anything changes: a refused call leaves the client as it was.
+    if (normalizeProtocols(protocols) === null || !Array.isArray(customHeaders)) return ErrorCode.ERR_INVALID_PARAMETER;
+    if (customHeaders.some((line) => parseHeaderLine(line) === null)) return ErrorCode.ERR_INVALID_PARAMETER;
     const parsed = parseWebSocketUrl(url);
     if (parsed === null) return ErrorCode.ERR_INVALID_PARAMETER;
     if (this.#peer.getReadyState() !== State.CLOSED) return ErrorCode.ERR_ALREADY_IN_USE;
@@ -74,7 +84,11 @@ export class WebSocketClient extends Signals<WebSocketClientSignals> {
     let tls: TLSOptions | undefined;
     if (parsed.protocol === 'wss:') {
       const trustedCa = this.trustedSslCertificate ?? undefined;
-      tls = this.verifySsl ? TLSOptions.client({ trustedCa }) : TLSOptions.clientUnsafe();
+      try {
+        tls = this.verifySsl ? TLSOptions.client({ trustedCa }) : TLSOptions.clientUnsafe();
+      } catch {
+        return ErrorCode.ERR_INVALID_PARAMETER; // trustedSslCertificate is not PEM
+      }
     }
     if (gdMpApi) return this.#connectMultiplayer(url, protocols, customHeaders, tls ?? null);
     this.#multiplayer = null;

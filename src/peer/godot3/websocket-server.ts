@@ -8,9 +8,9 @@ import type { ConnectionListener } from '../listener.js';
 import { isUsableServerTls } from '../node/stream-peer.js';
 import { listenTcp } from '../node/tcp-listener.js';
 import { TLSOptions } from '../tls-options.js';
-import { normalizeProtocols, parseHeaderLine } from '../validation.js';
+import { isPeerSeconds, normalizeProtocols, parseHeaderLine } from '../validation.js';
 import { WebSocketPeer } from '../websocket-peer.js';
-import { forwardMultiplayerSignals, type MultiplayerBridgeSignals } from './multiplayer-bridge.js';
+import { forwardMultiplayerSignals, MULTIPLAYER_SIGNAL_NAMES, type MultiplayerBridgeSignals } from './multiplayer-bridge.js';
 import { Signals, type Emission } from '../signals.js';
 
 /** Godot 3's WebSocketServer signals and their arguments (`peer_*` with `gdMpApi` only). */
@@ -86,12 +86,23 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
   /** gdMpApi: peers gone whose peer_disconnected listeners have not run yet (getPeer still answers). */
   readonly #departed = new Map<number, WebSocketPeer>();
 
-  /** Seconds a client has to complete its handshake (default 3). Ignored unless > 0. */
+  constructor() {
+    super([
+      'client_connected',
+      'client_disconnected',
+      'client_close_request',
+      'data_received',
+      // As in Godot 3, the server is a NetworkedMultiplayerPeer: it has all of its signals.
+      ...(MULTIPLAYER_SIGNAL_NAMES as (keyof WebSocketServerSignals)[]),
+    ]);
+  }
+
+  /** Seconds a client has to complete its handshake (default 3). Ignored unless > 0 and ≤ MAX_PEER_SECONDS. */
   get handshakeTimeout(): number {
     return this.#handshakeTimeout;
   }
   set handshakeTimeout(seconds: number) {
-    if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0) this.#handshakeTimeout = seconds;
+    if (isPeerSeconds(seconds) && seconds > 0) this.#handshakeTimeout = seconds;
   }
 
   /**
@@ -121,7 +132,11 @@ export class WebSocketServer extends Signals<WebSocketServerSignals> {
     if (this.privateKey !== null || this.sslCertificate !== null) {
       // Godot 3 silently serves plain ws:// when only one is set; a half-done TLS set-up is refused here.
       if (this.privateKey === null || this.sslCertificate === null) return ErrorCode.ERR_INVALID_PARAMETER;
-      tls = TLSOptions.server(this.privateKey, this.sslCertificate);
+      try {
+        tls = TLSOptions.server(this.privateKey, this.sslCertificate);
+      } catch {
+        return ErrorCode.ERR_INVALID_PARAMETER; // not PEM text
+      }
       if (!isUsableServerTls(tls)) return ErrorCode.ERR_INVALID_PARAMETER;
     }
     if (gdMpApi) return this.#listenMultiplayer(port, normalized, tls);

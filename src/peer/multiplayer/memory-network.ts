@@ -9,6 +9,7 @@ import { parseWebSocketUrl } from '../validation.js';
 import { WebSocketPeer } from '../websocket-peer.js';
 import type { ConnectionListener, IncomingConnection, MultiplayerBackend } from './backend.js';
 import { WebSocketMultiplayerPeer } from './websocket-multiplayer-peer.js';
+import { describeValue } from '../describe-value.js';
 
 /** Ports handed out for `createServer(0)`, as an OS picks ephemeral ones. */
 const FIRST_EPHEMERAL_PORT = 49152;
@@ -130,7 +131,7 @@ export class MemoryNetwork {
   /** Listens on `port` (0 = a free one) without a multiplayer peer: a scripted server for client tests. */
   listenRaw(port: number): RawMemoryListener {
     const listener = this.#listen(port);
-    if (typeof listener === 'number') throw new Error(`listenRaw: port ${port} is ${ErrorCode[listener]}`);
+    if (typeof listener === 'number') throw new RangeError(`listenRaw: port ${describeValue(port)} is ${ErrorCode[listener]}`);
     return {
       port: listener.port,
       take: () => {

@@ -5,7 +5,7 @@ import { kNextTimer, kSetClock, kSetHooks, kTakePacket } from '../internal.js';
 import { Queue } from '../queue.js';
 import { Signals, type Emission } from '../signals.js';
 import { TLSOptions } from '../tls-options.js';
-import { parseHandshakeSettings } from '../validation.js';
+import { isPeerSeconds, parseHandshakeSettings } from '../validation.js';
 import { WebSocketPeer } from '../websocket-peer.js';
 import { type MultiplayerBackend, platformBackend } from './backend.js';
 import { ClientRole } from './client-role.js';
@@ -126,7 +126,7 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
     return this.#handshakeTimeout;
   }
   set handshakeTimeout(seconds: number) {
-    if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0) this.#handshakeTimeout = seconds;
+    if (isPeerSeconds(seconds) && seconds > 0) this.#handshakeTimeout = seconds; // at most MAX_PEER_SECONDS: a timer can't wait longer
   }
 
   /** 'godot3' (the default: header, relay) or 'godot4' (bare). Taken by createServer/createClient. */

@@ -162,6 +162,7 @@ class ServerTransport implements Transport {
       perMessageDeflate: deflateOptions(settings.perMessageDeflate),
       maxPayload: settings.maxPayload,
       maxFragments: maxFragmentsFor(settings.maxPayload),
+      autoPong: false, // WsTransport answers pings (see its ping-flood guard)
       WebSocket: GodotWireWebSocket,
       handleProtocols: () => protocol || false,
     });
@@ -176,6 +177,7 @@ class ServerTransport implements Transport {
           request: described,
           deflate: settings.perMessageDeflate,
           wire: socket,
+          maxPendingPongs: settings.maxPendingPongs,
         });
       });
     } catch {

@@ -126,3 +126,33 @@ function writeMaskKey(target: Buffer, at: number): void {
   target[at + 3] = pool[maskPointer + 3]!;
   maskPointer += 4;
 }
+
+/**
+ * The messages in frames written by a FrameBatch (whole, unfragmented text or binary
+ * frames, masked or not), in order: what a connection that dropped had not written yet.
+ */
+export function readFrames(chunks: readonly Uint8Array[]): { data: Uint8Array; isText: boolean }[] {
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  const messages: { data: Uint8Array; isText: boolean }[] = [];
+  let at = 0;
+  while (at + 2 <= bytes.length) {
+    const isText = (bytes[at]! & 0x0f) === OPCODE_TEXT;
+    const masked = (bytes[at + 1]! & MASKED) !== 0;
+    let length = bytes[at + 1]! & 0x7f;
+    at += 2;
+    if (length === 126) {
+      length = (bytes[at]! << 8) | bytes[at + 1]!;
+      at += 2;
+    } else if (length === 127) {
+      length = Number(Buffer.from(bytes.buffer, bytes.byteOffset + at, 8).readBigUInt64BE());
+      at += 8;
+    }
+    const mask = masked ? bytes.subarray(at, at + 4) : null;
+    if (masked) at += 4;
+    const data = bytes.slice(at, at + length);
+    if (mask !== null) for (let i = 0; i < data.length; i++) data[i]! ^= mask[i & 3]!;
+    messages.push({ data, isText });
+    at += length;
+  }
+  return messages;
+}

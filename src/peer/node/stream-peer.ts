@@ -41,8 +41,9 @@ export class StreamPeerTCP {
   }
 
   /**
-   * Wraps a connected `net.Socket` (normally done by `TCPServer.takeConnection()`). The
-   * parameter's type names what is used of it, so the declarations need no Node types.
+   * Wraps a connected `net.Socket` (normally done by `TCPServer.takeConnection()`); anything
+   * else (a socket that never connected) throws a TypeError. The parameter's type names what
+   * is used of it, so the declarations need no Node types.
    */
   constructor(socket: {
     readonly remoteAddress?: string | undefined;
@@ -52,7 +53,11 @@ export class StreamPeerTCP {
     setNoDelay(noDelay?: boolean): unknown;
     destroy(): unknown;
   }) {
-    this.#socket = socket as Socket;
+    // Never connected: it could only ever fail later, far from this call.
+    if (!isNetSocket(socket) || isUnconnected(socket)) {
+      throw new TypeError('StreamPeerTCP: socket must be a connected net.Socket (normally made by TCPServer.takeConnection())');
+    }
+    this.#socket = socket;
     // Read now: once TLS takes the socket's handle over, node can no longer ask the OS.
     this.#host = socket.remoteAddress ?? '';
     this.#port = socket.remotePort ?? 0;
@@ -157,8 +162,18 @@ export class StreamPeerTLS {
 export function checkStream(stream: unknown): ErrorCode {
   if (stream instanceof StreamPeerTCP) return isTcpClaimed(stream) ? ErrorCode.ERR_ALREADY_IN_USE : ErrorCode.OK;
   if (stream instanceof StreamPeerTLS) return tlsStatus(stream);
-  if (isNetSocket(stream)) return rawSockets.has(stream) ? ErrorCode.ERR_ALREADY_IN_USE : ErrorCode.OK;
+  if (isNetSocket(stream)) {
+    if (rawSockets.has(stream)) return ErrorCode.ERR_ALREADY_IN_USE;
+    // A socket that never connected (or is still connecting) carries no client: nothing would
+    // ever arrive and the peer would stay CONNECTING. One that connected and is gone already is
+    // fine: the peer reports it CLOSED (-1) at its next poll.
+    return isUnconnected(stream) ? ErrorCode.ERR_INVALID_PARAMETER : ErrorCode.OK;
+  }
   return ErrorCode.ERR_INVALID_PARAMETER;
+}
+
+function isUnconnected(socket: Socket): boolean {
+  return socket.connecting || (!socket.destroyed && socket.remoteAddress === undefined);
 }
 
 /** Raw sockets already handed to a peer (the convenience form has no wrapper to mark). */

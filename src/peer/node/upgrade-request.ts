@@ -48,7 +48,9 @@ export function checkUpgradeRequest(request: HttpUpgrade, supported: readonly st
   } else if (supported.length > 0) {
     return refuse('A subprotocol is required');
   }
-  return { ok: true, protocol, offered, requestedUrl: `${secure ? 'wss' : 'ws'}://${host}${request.url ?? '/'}` };
+  const requestedUrl = effectiveUrl(request.url ?? '/', host, secure);
+  if (requestedUrl === null) return refuse('Invalid request target or Host header');
+  return { ok: true, protocol, offered, requestedUrl };
 }
 
 /** The request as servers' authorize hooks see it: lower-case names, one string per header. */
@@ -73,6 +75,39 @@ export function describeRequest(
   if (headers.origin !== undefined) described.origin = headers.origin;
   return described;
 }
+
+const ABSOLUTE_FORM = /^(?:https?|wss?):\/\//i;
+
+/**
+ * The URL the client asked for, `ws(s)://host/path?query` (RFC 7230 §5.5): an origin-form
+ * target (`/path`) joins the Host header; an absolute-form one (`GET http://host/path`) is
+ * the URL itself, with the scheme made ws(s). null when the target is in another form
+ * (`*`, `host:port`), carries a fragment, or the Host is not a bare authority.
+ */
+function effectiveUrl(target: string, host: string, secure: boolean): string | null {
+  const scheme = secure ? 'wss:' : 'ws:';
+  if (target.includes('#')) return null;
+  try {
+    if (target.startsWith('/')) {
+      // The Host header must be an authority and nothing more (no path, query, user info).
+      if (!AUTHORITY.test(host)) return null;
+      const url = `${scheme}//${host}${target}`;
+      new URL(url); // throws for a malformed host (a bad port, an unclosed IPv6 bracket)
+      return url; // as requested, not normalised (Godot keeps the path as sent)
+    }
+    if (ABSOLUTE_FORM.test(target)) {
+      const url = new URL(target);
+      if (url.hostname === '' || url.username !== '' || url.password !== '') return null;
+      return `${scheme}//${url.host}${url.pathname}${url.search}`;
+    }
+  } catch {
+    return null;
+  }
+  return null;
+}
+
+/** RFC 3986 host[:port]: reg-name / IPv4 / [IPv6], without user info. */
+const AUTHORITY = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?$/;
 
 function refuse(reason: string): UpgradeVerdict {
   return { ok: false, reason };

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { CLOSE_CODE_ABNORMAL, PROTOCOL_CLOSE } from '../constants.js';
 import { Queue } from '../queue.js';
 import { type CauseContext, describeConnectionError } from './close-cause.js';
-import { FrameBatch } from './frame-batch.js';
+import { FrameBatch, readFrames } from './frame-batch.js';
 import { toPem } from './pem.js';
 import type { UpgradeRequest } from '../handshake.js';
 import type { ClientRequest, Transport, TransportSink } from '../transport.js';
@@ -59,15 +59,41 @@ function transportOf(ws: WebSocket): WsTransport {
   return (ws as GodotWireWebSocket).transport!;
 }
 
-/** The close the peer itself sent because of what ws's receiver rejected: 1009, 1002 or 1007, with Godot's reason. */
-function protocolCloseFor(error: Error & { code?: string }): { code: number; reason: string } | null {
+/** The close status ws attaches to a receiver error (the code it puts in its close frame). */
+function wsStatusCode(error: Error): number | undefined {
+  for (const key of Object.getOwnPropertySymbols(error)) {
+    if (key.description === 'status-code') {
+      const code = (error as unknown as Record<symbol, unknown>)[key];
+      return typeof code === 'number' ? code : undefined;
+    }
+  }
+  return undefined;
+}
+
+interface ProtocolClose {
+  code: number;
+  reason: string;
+  cause: string;
+}
+
+const PING_FLOOD = { code: 1008, reason: 'Too many pings' } as const;
+
+/**
+ * The close the peer itself sent because of what ws's receiver rejected, reported as the
+ * peer's close code and reason: the code ws actually sends (1009, 1002, 1007, or 1008 for
+ * its fragment and buffered-chunk limits), with Godot's wording for it.
+ */
+function protocolCloseFor(error: Error & { code?: string }): ProtocolClose | null {
   const code = error.code;
   if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return null;
-  if (code === 'WS_ERR_INVALID_UTF8') return PROTOCOL_CLOSE.invalidPayload;
-  if (code.endsWith('PAYLOAD_LENGTH') && code !== 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH') return PROTOCOL_CLOSE.messageTooBig;
-  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return PROTOCOL_CLOSE.messageTooBig;
-  if (code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS') return PROTOCOL_CLOSE.tooManyFragments;
-  return PROTOCOL_CLOSE.protocolError;
+  const cause = error.message;
+  if (code === 'WS_ERR_INVALID_UTF8') return { ...PROTOCOL_CLOSE.invalidPayload, cause };
+  if (code.endsWith('PAYLOAD_LENGTH') && code !== 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH') return { ...PROTOCOL_CLOSE.messageTooBig, cause };
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return { ...PROTOCOL_CLOSE.messageTooBig, cause };
+  if (code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS') return { ...PROTOCOL_CLOSE.tooManyFragments, cause };
+  const status = wsStatusCode(error);
+  const known = Object.values(PROTOCOL_CLOSE).find((close) => close.code === status);
+  return { ...(known ?? PROTOCOL_CLOSE.protocolError), cause };
 }
 
 /**
@@ -119,7 +145,7 @@ export class WsTransport implements Transport {
   #batch: FrameBatch | null | undefined = undefined;
   #flushQueued = false;
   #noDelay: boolean;
-  #protocolClose: { code: number; reason: string } | null = null;
+  #protocolClose: ProtocolClose | null = null;
   /** Why the connection failed or was lost, from ws's or Node's error (CloseInfo.cause). */
   #cause = '';
   readonly #causeContext: CauseContext;
@@ -128,7 +154,16 @@ export class WsTransport implements Transport {
   #pendingCounts: Queue<number> | null = null;
   #pendingBytes = 0;
   #pendingCount = 0;
-  #written: (() => void) | null = null;
+  #written: ((error?: Error | null) => void) | null = null;
+  /**
+   * What each write whose callback has not run carries: its frames, or (when ws frames
+   * the message) the message itself. Kept so that what a drop loses can be reported.
+   */
+  #inFlight: Queue<readonly Uint8Array[] | { data: Uint8Array; isText: boolean }> | null = null;
+  /** Pongs handed to ws and not yet written (see WebSocketPeer.maxPendingPongs). */
+  #pendingPongs = 0;
+  readonly #maxPendingPongs: number;
+  #pongWritten: (() => void) | null = null;
 
   /** `wire`: the stream ws reads and writes (server side; a client learns it at the upgrade). */
   constructor(
@@ -142,6 +177,7 @@ export class WsTransport implements Transport {
       deflate = false,
       causeContext = {},
       wire = null,
+      maxPendingPongs = 60,
     }: {
       requestedUrl?: string;
       request?: UpgradeRequest;
@@ -149,6 +185,8 @@ export class WsTransport implements Transport {
       causeContext?: CauseContext;
       /** What frames are written to (the TLS socket over `socket` for wss); null until known. */
       wire?: Duplex | null;
+      /** Pongs that may wait unwritten before a ping flood is closed with 1008. */
+      maxPendingPongs?: number;
     } = {},
   ) {
     this.#ws = ws;
@@ -161,12 +199,14 @@ export class WsTransport implements Transport {
     this.#socket = socket;
     this.#wire = wire;
     this.#noDelay = noDelay;
+    this.#maxPendingPongs = maxPendingPongs;
     socket?.setNoDelay(noDelay);
     ws.transport = this;
     if (ws.readyState === WebSocket.OPEN) this.#opened();
     else ws.on('upgrade', WsTransport.#onUpgrade).on('open', WsTransport.#onOpen);
     // Every failure also ends in 'close'; the 'error' listener keeps ws from throwing it.
     ws.on('message', WsTransport.#onMessage)
+      .on('ping', WsTransport.#onPing)
       .on('pong', WsTransport.#onPong)
       .on('error', WsTransport.#onError)
       .on('close', WsTransport.#onClose);
@@ -175,9 +215,41 @@ export class WsTransport implements Transport {
   static #onUpgrade(this: WebSocket, response: IncomingMessage): void {
     const transport = transportOf(this);
     transport.#socket = response.socket as Socket;
+    // Godot's client (WSLPeer::_verify_server_response) requires exactly HTTP/1.1, as RFC 6455 §4.1 does.
+    if (response.httpVersion !== '1.1') {
+      transport.#cause = `the server answered HTTP/${response.httpVersion} ${response.statusCode ?? ''}; a WebSocket handshake needs HTTP/1.1`;
+      this.terminate(); // ws stops the handshake when the socket is no longer CONNECTING after 'upgrade'
+      return;
+    }
     transport.#socket.setNoDelay(transport.#noDelay);
     transport.#wire = response.socket;
     transport.#masked = true;
+  }
+
+  /**
+   * ws's own guard (maxPendingAutoPongs) cuts a connection without a close frame, so the
+   * peer would report a network failure. Here the pongs are answered by the transport,
+   * and a flood ends in a close with 1008 and a cause. Pongs the socket took at once do
+   * not count: a burst of pings the network carries the answers of is never cut.
+   */
+  static #onPing(this: WebSocket, data: Buffer): void {
+    const transport = transportOf(this);
+    if (this.readyState !== WebSocket.OPEN || transport.#protocolClose !== null) return;
+    if (this.bufferedAmount === 0) transport.#pendingPongs = 0;
+    if (transport.#pendingPongs >= transport.#maxPendingPongs) {
+      transport.#protocolClose = {
+        ...PING_FLOOD,
+        cause: `ping flood: ${transport.#pendingPongs} pongs waiting unwritten (maxPendingPongs)`,
+      };
+      // The remote does not read: the close frame is sent, but nobody waits for an answer.
+      this.close(PING_FLOOD.code, PING_FLOOD.reason);
+      this.terminate();
+      return;
+    }
+    transport.#pendingPongs++;
+    this.pong(data, undefined, (transport.#pongWritten ??= () => {
+      if (transport.#pendingPongs > 0) transport.#pendingPongs--;
+    }));
   }
 
   static #onOpen(this: WebSocket): void {
@@ -194,14 +266,20 @@ export class WsTransport implements Transport {
 
   static #onError(this: WebSocket, error: Error): void {
     const transport = transportOf(this);
-    transport.#protocolClose ??= protocolCloseFor(error);
     if (transport.#cause === '') transport.#cause = describeConnectionError(error, transport.#causeContext);
+    if (transport.#protocolClose !== null) return;
+    const sent = protocolCloseFor(error);
+    if (sent === null) return;
+    transport.#protocolClose = sent;
+    // ws has sent its close frame and now waits for the answer (up to 30 s): the peer is
+    // CLOSING from here, under its own close timeout.
+    transport.#sink.onClosing?.(sent.code, sent.reason, sent.cause);
   }
 
   static #onClose(this: WebSocket, code: number, reason: Buffer): void {
     const transport = transportOf(this);
     const sent = transport.#protocolClose;
-    if (sent !== null) transport.#sink.onClose(sent.code, sent.reason, true);
+    if (sent !== null) transport.#sink.onClose(sent.code, sent.reason, true, sent.cause);
     else if (code === 1006) transport.#sink.onClose(CLOSE_CODE_ABNORMAL, '', false, transport.#cause);
     else transport.#sink.onClose(code, reason.toString());
   }
@@ -230,7 +308,7 @@ export class WsTransport implements Transport {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
     const batch = (this.#batch ??= this.#wire !== null && this.#ws.extensions === '' ? new FrameBatch(this.#masked) : null);
     if (batch === null) {
-      this.#track(data.byteLength, 1);
+      this.#track(data.byteLength, 1, { data, isText });
       // ws frames (and compresses) the message; ws's threshold holds only without context takeover.
       const compress = data.byteLength >= this.#compressThreshold;
       this.#ws.send(data, compress ? (isText ? TEXT_COMPRESSED : BINARY_COMPRESSED) : isText ? TEXT : BINARY, this.#written!);
@@ -255,12 +333,29 @@ export class WsTransport implements Transport {
     const chunks = batch.take();
     // Closed underneath (the remote's close frame, a reset): what waited is lost, as in ws.
     if (this.#ws.readyState !== WebSocket.OPEN || wire.destroyed) return;
-    this.#track(bytes, count);
+    this.#track(bytes, count, chunks);
     const last = chunks.length - 1;
     if (last > 0) wire.cork();
     for (let i = 0; i < last; i++) wire.write(chunks[i]);
     wire.write(chunks[last], this.#written!);
     if (last > 0) wire.uncork();
+  }
+
+  takeUnsent(): { data: Uint8Array; isText: boolean }[] {
+    const unsent: { data: Uint8Array; isText: boolean }[] = [];
+    const inFlight = this.#inFlight;
+    for (let i = 0; inFlight !== null && i < inFlight.length; i++) {
+      const entry = inFlight.at(i)!;
+      if (Array.isArray(entry)) unsent.push(...readFrames(entry));
+      else unsent.push(entry as { data: Uint8Array; isText: boolean });
+    }
+    inFlight?.clear();
+    this.#pendingSizes?.clear();
+    this.#pendingCounts?.clear();
+    this.#pendingBytes = 0;
+    this.#pendingCount = 0;
+    if (this.#batch != null && this.#batch.count > 0) unsent.push(...readFrames(this.#batch.take()));
+    return unsent;
   }
 
   close(code: number, reason: string): void {
@@ -269,14 +364,20 @@ export class WsTransport implements Transport {
   }
 
   /** Counts bytes and messages handed to the socket until its write callback runs. */
-  #track(bytes: number, count: number): void {
+  #track(bytes: number, count: number, carried: readonly Uint8Array[] | { data: Uint8Array; isText: boolean }): void {
     const sizes = (this.#pendingSizes ??= new Queue<number>());
     const counts = (this.#pendingCounts ??= new Queue<number>());
+    const inFlight = (this.#inFlight ??= new Queue());
     sizes.push(bytes);
     counts.push(count);
+    inFlight.push(carried);
     this.#pendingBytes += bytes;
     this.#pendingCount += count;
-    this.#written ??= () => {
+    // Write callbacks run in order. One with an error, or one run because the socket was
+    // destroyed (Node then calls it without an error), leaves its messages unsent.
+    this.#written ??= (error) => {
+      if (error != null || this.#socket?.destroyed === true) return;
+      inFlight.shift();
       this.#pendingBytes -= sizes.shift() ?? 0;
       this.#pendingCount -= counts.shift() ?? 0;
     };
@@ -320,6 +421,7 @@ export function connectWithWs(request: ClientRequest, sink: TransportSink): Tran
     perMessageDeflate: deflateOptions(request.perMessageDeflate),
     headers,
     followRedirects: false,
+    autoPong: false, // WsTransport answers pings (see its ping-flood guard)
   };
   const tls = request.url.protocol === 'wss:' ? request.tls : null;
   if (tls !== null) {
@@ -332,7 +434,7 @@ export function connectWithWs(request: ClientRequest, sink: TransportSink): Tran
     if (tls.mode === 'client-unsafe') {
       if (tls.trustedCa === undefined) options.rejectUnauthorized = false;
       tlsOptions.checkServerIdentity = (): undefined => undefined;
-    } else if (expectedName) {
+    } else if (typeof expectedName === 'string' && expectedName !== '') {
       tlsOptions.checkServerIdentity = (_host: string, cert: PeerCertificate): Error | undefined =>
         checkServerIdentity(expectedName, cert);
       if (isIP(expectedName) === 0) tlsOptions.servername = expectedName;
@@ -342,6 +444,7 @@ export function connectWithWs(request: ClientRequest, sink: TransportSink): Tran
   const port = request.url.port !== '' ? Number(request.url.port) : request.url.protocol === 'wss:' ? 443 : 80;
   return new WsTransport(ws, sink, null, request.noDelay, {
     deflate: request.perMessageDeflate,
+    maxPendingPongs: request.maxPendingPongs,
     causeContext: { host: request.url.hostname, port, protocols: request.protocols },
   });
 }

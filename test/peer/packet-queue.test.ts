@@ -1,0 +1,62 @@
+import { PacketQueue, SMALL_PAYLOAD_BYTES } from '../../src/peer/packet-queue.js';
+
+/** A payload whose bytes say which message it is, so any mix-up shows. */
+function payload(id: number, size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let i = 0; i < size; i++) bytes[i] = (id + i) & 0xff;
+  return bytes;
+}
+
+describe('PacketQueue', () => {
+  it('gives messages back in order, with their bytes, sizes and frame types', () => {
+    const queue = new PacketQueue();
+    const sizes = [0, 1, 5, SMALL_PAYLOAD_BYTES - 1, SMALL_PAYLOAD_BYTES, 70_000, 3];
+    sizes.forEach((size, id) => queue.push(payload(id, size), id % 2 === 0));
+    expect(queue.length).toBe(sizes.length);
+    sizes.forEach((size, i) => expect(queue.sizeAt(i)).toBe(size));
+    sizes.forEach((size, id) => {
+      const packet = queue.shift()!;
+      expect(packet.isString).toBe(id % 2 === 0);
+      expect([...packet.data]).toEqual([...payload(id, size)]);
+    });
+    expect(queue.shift()).toBeUndefined();
+    expect(queue.length).toBe(0);
+  });
+
+  it('keeps every byte through growth and compaction while pushes and shifts interleave', () => {
+    const queue = new PacketQueue();
+    let pushed = 0;
+    let taken = 0;
+    // Deterministic sizes from a fixed sequence: mostly small, now and then a large one.
+    const sizeOf = (n: number): number => (n % 37 === 0 ? SMALL_PAYLOAD_BYTES + (n % 5) : (n * 7919) % 300);
+    for (let round = 0; round < 200; round++) {
+      for (let i = 0; i < (round % 7) + 1; i++, pushed++) queue.push(payload(pushed, sizeOf(pushed)), pushed % 3 === 0);
+      for (let i = 0; i < (round % 5) + 1 && queue.length > 0; i++, taken++) {
+        const packet = queue.shift()!;
+        expect(packet.isString).toBe(taken % 3 === 0);
+        expect(packet.data).toEqual(payload(taken, sizeOf(taken)));
+      }
+    }
+    while (queue.length > 0) expect(queue.shift()!.data).toEqual(payload(taken, sizeOf(taken++)));
+    expect(taken).toBe(pushed);
+  });
+
+  it('hands out copies the queue no longer touches', () => {
+    const queue = new PacketQueue();
+    queue.push(Uint8Array.of(1, 2, 3), false);
+    const first = queue.shift()!.data;
+    queue.push(Uint8Array.of(9, 9, 9), false);
+    expect([...first]).toEqual([1, 2, 3]);
+  });
+
+  it('clear() empties it', () => {
+    const queue = new PacketQueue();
+    queue.push(payload(1, 10), true);
+    queue.push(payload(2, 5000), false);
+    queue.clear();
+    expect(queue.length).toBe(0);
+    expect(queue.shift()).toBeUndefined();
+    queue.push(payload(3, 4), true);
+    expect(queue.shift()!.data).toEqual(payload(3, 4));
+  });
+});
