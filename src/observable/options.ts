@@ -2,6 +2,7 @@
 // with a key nobody reads is refused (a typo would otherwise be ignored in silence), and
 // every value, of any type, can be shown in an error message without throwing.
 import { describeValue } from '../peer/describe-value.js';
+import { refuseUnknownKeys } from '../peer/validation.js';
 
 /** Node runs a timer longer than this (2^31 − 1 ms, about 24.8 days) after 1 ms. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -22,15 +23,7 @@ export function checkOptions(caller: string, options: unknown, known: readonly s
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`${caller}: ${what} must be an object, got ${describeValue(options)}`);
   }
-  for (const key of Reflect.ownKeys(options)) {
-    if (typeof key === 'string' && known.includes(key)) continue;
-    const shown = typeof key === 'symbol' ? describeValue(key) : JSON.stringify(key);
-    const nearest = typeof key === 'string' ? nearestName(key, known) : undefined;
-    throw new TypeError(
-      `${caller}: unknown option ${shown}${nearest !== undefined ? ` (did you mean "${nearest}"?)` : ''}; ` +
-        `valid options: ${known.join(', ')}`,
-    );
-  }
+  refuseUnknownKeys(caller, options, known);
 }
 
 /** A duration in ms for a timer: finite, ≥ 0 (> 0 unless `allowZero`), at most MAX_TIMER_MS. */
@@ -44,31 +37,4 @@ export function checkTimerMs(caller: string, name: string, value: unknown, allow
   if (value > MAX_TIMER_MS) {
     throw new RangeError(`${caller}: ${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest timer Node and browsers run), got ${value}`);
   }
-}
-
-/** The known name closest to `key` (edit distance ≤ a third of its length, at least 2), if any. */
-function nearestName(key: string, known: readonly string[]): string | undefined {
-  const lower = key.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
-  for (const name of known) {
-    const distance = editDistance(lower, name.toLowerCase());
-    if (distance < bestDistance) {
-      best = name;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
