@@ -13,7 +13,7 @@ afterEach(() => {
 describe('resume option', () => {
   it.each([
     ['yes', TypeError, 'connect: resume must be true, false or { windowMs, maxBufferedBytes }, got "yes"'],
-    [{ windwMs: 1 }, TypeError, 'connect: resume: unknown option "windwMs" (did you mean "windowMs"?); valid options: windowMs, maxBufferedBytes'],
+    [{ windwMs: 1 }, TypeError, 'connect: resume: unknown option "windwMs" (did you mean "windowMs"?)'],
     [{ windowMs: -1 }, RangeError, 'connect: resume.windowMs must be a finite number of milliseconds > 0, got -1'],
     [{ windowMs: 2 ** 31 }, RangeError, 'connect: resume.windowMs must be at most 2147483647 ms'],
     [{ maxBufferedBytes: 1.5 }, RangeError, 'connect: resume.maxBufferedBytes must be a positive integer (bytes), got 1.5'],
