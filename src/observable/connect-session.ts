@@ -2,9 +2,9 @@ import { Observable } from 'rxjs';
 import { ErrorCode, State } from '../peer/constants.js';
 import type { TLSOptions } from '../peer/tls-options.js';
 import type { WebSocketPeer } from '../peer/websocket-peer.js';
-import { clientSession } from '../session/client-session.js';
-import type { SessionLimits } from '../session/session-core.js';
-import { prepareSessionPeer } from '../session/transport-settings.js';
+import { clientSession } from './session/client-session.js';
+import type { SessionLimits } from './session/session-core.js';
+import { prepareSessionPeer } from './session/transport-settings.js';
 import { WebSocketPeerError } from './errors.js';
 import { type FromPeerOptions, type ObservablePeer, validateFromPeerOptions, wrap } from './observable-peer.js';
 

@@ -3,7 +3,7 @@ import { State } from '../peer/constants.js';
 import { TLSOptions } from '../peer/tls-options.js';
 import { describeUrlProblem, normalizeProtocols, parseHeaderLine } from '../peer/validation.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
-import { resumeLimits, type ResumeOptions } from '../session/options.js';
+import { resumeLimits, type ResumeOptions } from './session/options.js';
 import { connectSession } from './connect-session.js';
 import { WebSocketCloseError, WebSocketPeerError } from './errors.js';
 import { type FromPeerOptions, FROM_PEER_OPTION_KEYS, kWhenFinished, type ObservablePeer, validateFromPeerOptions, wrap } from './observable-peer.js';

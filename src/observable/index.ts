@@ -1,7 +1,7 @@
 export { fromPeer, type ObservablePeer, type FromPeerOptions } from './observable-peer.js';
 export { type CloseInfo, WebSocketCloseError, WebSocketPeerError } from './errors.js';
 export { connect, type ConnectOptions, type PeerOptions } from './connect.js';
-export type { ResumeOptions } from '../session/options.js';
+export type { ResumeOptions } from './session/options.js';
 export {
   fromMultiplayerPeer,
   type MultiplayerCloseReason,

@@ -12,9 +12,9 @@ import { applyPeerOptions } from './connect.js';
 import type { ObservablePeer } from './observable-peer.js';
 import { wrap } from './observable-peer.js';
 import type { CheckedServerOptions, RefusedHandshake, ServerOptions } from './server-options.js';
-import { SessionServer } from '../session/session-server.js';
-import { prepareSessionPeer } from '../session/transport-settings.js';
-import { isSessionProtocol } from '../session/wire.js';
+import { SessionServer } from './session/session-server.js';
+import { prepareSessionPeer } from './session/transport-settings.js';
+import { isSessionProtocol } from './session/wire.js';
 
 /** Seconds a client refused for a connection limit is told to wait (`Retry-After`). */
 export const RETRY_AFTER_SECONDS = 5;

@@ -5,8 +5,8 @@ import type { Authorize, UpgradeRequest } from '../peer/handshake.js';
 import { PEER_OPTION_KEYS, type PeerOptions } from './connect.js';
 import { FROM_PEER_OPTION_KEYS, type FromPeerOptions } from './observable-peer.js';
 import { checkTimerMs, describeValue } from './options.js';
-import { resumeLimits, type ResumeOptions } from '../session/options.js';
-import type { SessionLimits } from '../session/session-core.js';
+import { resumeLimits, type ResumeOptions } from './session/options.js';
+import type { SessionLimits } from './session/session-core.js';
 
 /** Why listen() or attach() refused a client's handshake, for `onRefused`. */
 export interface RefusedHandshake {

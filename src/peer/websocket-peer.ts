@@ -452,7 +452,7 @@ export class WebSocketPeer {
   }
 
   /**
-   * The messages the last connection's transport held, accepted by send() but never
+   * @internal The messages the last connection's transport held, accepted by send() but never
    * written to the network, when the connection ended; each is returned once. Empty while
    * a connection is live, and for transports that can't tell (browsers; memory delivers at once).
    */

@@ -4,8 +4,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Subscription } from 'rxjs';
 import { attach, connect, type ObservablePeer } from 'rxpeer';
-import { CuttingProxy } from '../helpers/cutting-proxy.js';
-import { deferred, within } from '../helpers/poll.js';
+import { CuttingProxy } from '../../helpers/cutting-proxy.js';
+import { deferred, within } from '../../helpers/poll.js';
 
 const subscriptions: Subscription[] = [];
 const cleanups: (() => Promise<void>)[] = [];

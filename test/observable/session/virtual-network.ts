@@ -2,10 +2,10 @@
 // frames take `latency` ms, and the test decides, frame by frame, where the connection is cut.
 // Frames in flight when it is cut are lost, as a TCP RST loses what was not yet read.
 import { asyncScheduler, BehaviorSubject, ReplaySubject, Subject } from 'rxjs';
-import type { CloseInfo } from '../../src/observable/errors';
-import { ErrorCode, State } from '../../src/peer/constants';
-import { createPacket, type Packet } from '../../src/peer/packet';
-import type { SessionLink } from '../../src/session/session-link';
+import type { CloseInfo } from '../../../src/observable/errors';
+import { ErrorCode, State } from '../../../src/peer/constants';
+import { createPacket, type Packet } from '../../../src/peer/packet';
+import type { SessionLink } from '../../../src/observable/session/session-link';
 
 export interface SentFrame {
   /** 1, 2, 3, … over every frame of every connection, both directions. */

@@ -3,8 +3,8 @@
 // reconnect() only acts when a session is lost, and the loss is reported on closes$.
 import { type Subscription } from 'rxjs';
 import { type CloseInfo, connect, connection, listen, type ObservablePeer, reconnect } from 'rxpeer';
-import { CuttingProxy } from '../helpers/cutting-proxy.js';
-import { deferred, within } from '../helpers/poll.js';
+import { CuttingProxy } from '../../helpers/cutting-proxy.js';
+import { deferred, within } from '../../helpers/poll.js';
 
 const subscriptions: Subscription[] = [];
 const proxies: CuttingProxy[] = [];

@@ -1,7 +1,7 @@
 import { Observable, type SchedulerLike, Subscription } from 'rxjs';
-import { type CloseInfo, WebSocketCloseError } from '../observable/errors.js';
-import { CLOSE_CODE_ABNORMAL, State } from '../peer/constants.js';
-import type { Packet } from '../peer/packet.js';
+import { type CloseInfo, WebSocketCloseError } from '../errors.js';
+import { CLOSE_CODE_ABNORMAL, State } from '../../peer/constants.js';
+import type { Packet } from '../../peer/packet.js';
 import type { SessionLimits } from './session-core.js';
 import type { SessionLink } from './session-link.js';
 import { SessionPeer, unclean } from './session-peer.js';

@@ -1,6 +1,6 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { Subscription as Subscriptions } from 'rxjs';
-import type { Packet } from '../peer/packet.js';
+import type { Packet } from '../../peer/packet.js';
 import { newSecret, newSessionId, sameSecret, splitToken, toToken } from './credential.js';
 import type { SessionLimits } from './session-core.js';
 import type { SessionLink } from './session-link.js';

@@ -3,7 +3,7 @@
 import { type Subscription } from 'rxjs';
 import WebSocket from 'ws';
 import { connect, listen, type ObservablePeer, WebSocketCloseError } from 'rxpeer';
-import { deferred, within } from '../helpers/poll.js';
+import { deferred, within } from '../../helpers/poll.js';
 
 const subscriptions: Subscription[] = [];
 afterEach(() => {

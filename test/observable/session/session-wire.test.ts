@@ -1,5 +1,5 @@
 // The session frames byte for byte, and what a malformed frame gets (null: the caller closes with 1002).
-import { sameSecret, splitToken, toToken, newSecret, newSessionId } from '../../src/session/credential';
+import { sameSecret, splitToken, toToken, newSecret, newSessionId } from '../../../src/observable/session/credential';
 import {
   dataPayloadOffset,
   decodeFrame,
@@ -13,7 +13,7 @@ import {
   isSessionProtocol,
   isTextData,
   sessionProtocolFor,
-} from '../../src/session/wire';
+} from '../../../src/observable/session/wire';
 
 const token = Uint8Array.from({ length: 48 }, (_, i) => i);
 

@@ -1,4 +1,4 @@
-import type { WebSocketPeer } from '../peer/websocket-peer.js';
+import type { WebSocketPeer } from '../../peer/websocket-peer.js';
 import { MAX_DATA_HEADER, sessionProtocolFor } from './wire.js';
 
 /** No limit the session would hit by itself: its own buffer (maxBufferedBytes) bounds what is queued. */

@@ -3,14 +3,14 @@
 // the cut loses (a message, its acknowledgement, a replayed message, a handshake frame).
 import { asyncScheduler, defer, type Observer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { ErrorCode, State } from '../../src/peer/constants';
-import type { Packet } from '../../src/peer/packet';
-import { clientSession } from '../../src/session/client-session';
-import type { SessionLimits } from '../../src/session/session-core';
-import type { CloseInfo } from '../../src/observable/errors';
-import type { SessionPeer } from '../../src/session/session-peer';
-import { SessionServer } from '../../src/session/session-server';
-import { FrameKind } from '../../src/session/wire';
+import { ErrorCode, State } from '../../../src/peer/constants';
+import type { Packet } from '../../../src/peer/packet';
+import { clientSession } from '../../../src/observable/session/client-session';
+import type { SessionLimits } from '../../../src/observable/session/session-core';
+import type { CloseInfo } from '../../../src/observable/errors';
+import type { SessionPeer } from '../../../src/observable/session/session-peer';
+import { SessionServer } from '../../../src/observable/session/session-server';
+import { FrameKind } from '../../../src/observable/session/wire';
 import { VirtualNetwork } from './virtual-network';
 
 const LIMITS: SessionLimits = { windowMs: 1000, maxBufferedBytes: 1 << 20, ackDelayMs: 5 };

@@ -3,10 +3,10 @@
 // It knows nothing of sockets: frames go to a sink (the current connection, or none while
 // disconnected) and come in through receive(); time comes from an injected scheduler.
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { ErrorCode } from '../peer/constants.js';
-import { createPacket, type Packet } from '../peer/packet.js';
-import { Queue } from '../peer/queue.js';
-import { isUtf8 } from '../peer/utf8.js';
+import { ErrorCode } from '../../peer/constants.js';
+import { createPacket, type Packet } from '../../peer/packet.js';
+import { Queue } from '../../peer/queue.js';
+import { isUtf8 } from '../../peer/utf8.js';
 import { dataPayloadOffset, decodeFrame, encodeAck, encodeData, FrameKind, isTextData } from './wire.js';
 
 export interface SessionLimits {

@@ -3,8 +3,8 @@
 // 10,000 messages each way arrive exactly once, in order, with their kind (text/binary).
 import { firstValueFrom, type Subscription } from 'rxjs';
 import { connect, listen, type ObservablePeer, type Packet, WebSocketCloseError } from 'rxpeer';
-import { type CutKind, CuttingProxy } from '../helpers/cutting-proxy.js';
-import { deferred, within } from '../helpers/poll.js';
+import { type CutKind, CuttingProxy } from '../../helpers/cutting-proxy.js';
+import { deferred, within } from '../../helpers/poll.js';
 
 const subscriptions: Subscription[] = [];
 const encoder = new TextEncoder();

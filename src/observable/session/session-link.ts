@@ -1,9 +1,9 @@
 import type { Observable } from 'rxjs';
-import type { CloseInfo } from '../observable/errors.js';
-import type { ErrorCode, State } from '../peer/constants.js';
-import type { Packet } from '../peer/packet.js';
-import type { UpgradeRequest } from '../peer/handshake.js';
-import type { WebSocketPeer } from '../peer/websocket-peer.js';
+import type { CloseInfo } from '../errors.js';
+import type { ErrorCode, State } from '../../peer/constants.js';
+import type { Packet } from '../../peer/packet.js';
+import type { UpgradeRequest } from '../../peer/handshake.js';
+import type { WebSocketPeer } from '../../peer/websocket-peer.js';
 
 /**
  * One WebSocket connection as the session layer sees it: the part of an ObservablePeer it

@@ -1,4 +1,4 @@
-import { checkOptions, checkTimerMs, describeValue } from '../observable/options.js';
+import { checkOptions, checkTimerMs, describeValue } from '../options.js';
 import type { SessionLimits } from './session-core.js';
 
 /** `resume: true` or these settings. */
