@@ -176,7 +176,8 @@ describeGodot(`Godot 3 multiplayer interop (${version ?? 'no godot3-server'})`, 
     expect(a.send(0, 'a-all')).toBe(ErrorCode.OK);
     expect(a.send(-ib, 'a-not-b')).toBe(ErrorCode.OK);
     expect(b.send(1, 'b-server')).toBe(ErrorCode.OK);
-    await until('the relayed packets', () => b.packets().length === 2 && godotSaid(`PACKET ${ib} b-server`));
+    // Godot's stdout may lag behind the packets it relayed: await its lines too.
+    await until('the relayed packets', () => b.packets().length === 2 && godotSaid(`PACKET ${ib} b-server`) && godotSaid(`PACKET ${ia} a-not-b`));
     expect(b.packets()).toEqual([`${ia}>a-b`, `${ia}>a-all`]);
     // One sender's packets keep their order; a's and b's may interleave.
     expect(godot!.lines(`PACKET ${ia} `)).toEqual([`PACKET ${ia} a-all`, `PACKET ${ia} a-not-b`]);
@@ -186,7 +187,7 @@ describeGodot(`Godot 3 multiplayer interop (${version ?? 'no godot3-server'})`, 
     expect(a.send(1, `send ${ib} g-b`)).toBe(ErrorCode.OK);
     expect(a.send(1, 'send 0 g-all')).toBe(ErrorCode.OK);
     expect(a.send(1, `send -${ib} g-not-b`)).toBe(ErrorCode.OK);
-    await until('Godot’s packets', () => a.packets().length === 2 && b.packets().length === 4);
+    await until('Godot’s packets', () => a.packets().length === 2 && b.packets().length === 4 && godotSaid(`SENT -${ib} 0`));
     expect(a.packets()).toEqual(['1>g-all', '1>g-not-b']);
     expect(b.packets().slice(2)).toEqual(['1>g-b', '1>g-all']);
     expect(godot!.lines('SENT')).toEqual([`SENT ${ib} 0`, 'SENT 0 0', `SENT -${ib} 0`]);
