@@ -13,6 +13,7 @@ import {
   requireGodot,
   type Session,
   startGodotServer,
+  until,
 } from './harness';
 import { CLIENT_KINDS, type ClientKind, type ClientOptions, type RxConn, startClient } from './rx';
 import { Tap, type Tapped } from './tap';
@@ -40,14 +41,16 @@ async function clientOf(
   kind: ClientKind,
   shared: { server: Foreign; port: number } | undefined,
   options: ClientOptions & { path?: string } = {},
-): Promise<{ conn: RxConn; godot: { saw(): string[]; id: unknown } }> {
+): Promise<{ conn: RxConn; godot: { saw(): string[]; seen(lines: number): Promise<void>; id: unknown } }> {
   const { server, port } = shared!;
   t.follow(server, { show: false }); // the view of this one client is shown instead
   const conn = startClient(t, kind, `ws://127.0.0.1:${port}${options.path ?? '/'}`, options);
   const connected = await nextConnection(server);
   const view = t.show(connectionView(server, connected.id));
   await conn.waitFor((lines) => lines.length > 0, 'the handshake');
-  return { conn, godot: { saw: () => view.saw(), id: connected.id } };
+  // Godot's output is read from its stdout, which may lag behind what rxpeer already received.
+  const seen = (lines: number): Promise<void> => until(() => view.saw().length >= lines, `Godot to report ${lines} lines for this client`);
+  return { conn, godot: { saw: () => view.saw(), seen, id: connected.id } };
 }
 
 describe.each(CLIENT_KINDS)('rxpeer %s → Godot 3 server', (kind) => {
@@ -57,6 +60,7 @@ describe.each(CLIENT_KINDS)('rxpeer %s → Godot 3 server', (kind) => {
     expect(conn.send(new Uint8Array([0, 1, 2, 254, 255]))).toBe(ErrorCode.OK);
     expect(conn.send('end')).toBe(ErrorCode.OK);
     await conn.waitFor('text "end"');
+    await godot.seen(4);
 
     const exchanged = ['text "héllo wörld ✓"', 'binary 5 B 00 01 02 fe ff', 'text "end"'];
     expect(godot.saw()).toEqual(['open "other"', ...exchanged]);
@@ -109,6 +113,7 @@ describe.each(CLIENT_KINDS)('rxpeer %s → Godot 3 server', (kind) => {
     await conn.waitFor('text "hi"');
     const offering = startClient(t, kind, `ws://127.0.0.1:${plain!.port}/`, { protocols: ['chat'] });
     await offering.waitClosed();
+    await godot.seen(2);
 
     expect(godot.saw()).toEqual(['open ""', 'text "hi"']);
     expect(conn.saw()).toEqual(['open ""', 'text "hi"']);
@@ -130,6 +135,7 @@ describe('rxpeer → Godot 3 server: message sizes', () => {
     expect(conn.send(pattern(65535, false))).toBe(ErrorCode.OK);
     expect(conn.send('!send text 65535')).toBe(ErrorCode.OK);
     await conn.waitFor((lines) => lines.length === 3, 'the echo and the text');
+    await godot.seen(3);
 
     expect(godot.saw()).toEqual(['open ""', binary(65535), 'text "!send text 65535"']);
     expect(conn.saw()).toEqual(['open ""', binary(65535), text(65535)]);
@@ -140,6 +146,7 @@ describe('rxpeer → Godot 3 server: message sizes', () => {
     expect(conn.send(pattern(65536, false))).toBe(ErrorCode.OK);
     expect(conn.send('still open')).toBe(ErrorCode.OK);
     await conn.waitFor('text "still open"');
+    await godot.seen(3);
 
     expect(godot.saw()).toEqual(['open ""', 'binary 0 B', 'text "still open"']);
     expect(plain!.server.output).toContain('! ERROR: write_packet: Buffer payload full! Dropping data.');
@@ -181,6 +188,7 @@ describe('rxpeer → Godot 3 server: message sizes', () => {
     expect(conn.send(pattern(300_000, false))).toBe(ErrorCode.OK);
     expect(conn.send('!send binary 1000000')).toBe(ErrorCode.OK);
     await conn.waitFor((lines) => lines.length === 4, 'two echoes and a megabyte', 15_000);
+    await godot.seen(4);
 
     expect(godot.saw()).toEqual(['open ""', text(300_000), binary(300_000), 'text "!send binary 1000000"']);
     expect(conn.saw()).toEqual(['open ""', text(300_000), binary(300_000), binary(1_000_000)]);
