@@ -5,7 +5,19 @@
 // and obeys "!close" / "!send". It counts the bytes on the wire, so compression is checked
 // where it happens.
 import { ErrorCode } from 'rxpeer';
-import { connectionView, type Foreign, type ForeignEvent, interop, nextConnection, pattern, payload, requirePython, type Session, startPythonServer } from './harness';
+import {
+  connectionView,
+  type Foreign,
+  type ForeignEvent,
+  interop,
+  nextConnection,
+  pattern,
+  payload,
+  requirePython,
+  type Session,
+  startPythonServer,
+  until,
+} from './harness';
 import { CLIENT_KINDS, type ClientKind, type ClientOptions, type RxConn, startClient } from './rx';
 
 let shared: { server: Foreign; port: number } | undefined;
@@ -42,6 +54,8 @@ describe.each(CLIENT_KINDS)('rxpeer %s → Python websockets server', (kind) => 
       expect(conn.send(message)).toBe(ErrorCode.OK);
     }
     await conn.waitFor('text "end"');
+    // Python's report comes through its stdout, which may lag behind the echoes.
+    await until(() => python.saw().length >= 6, 'Python to report the five messages');
 
     const exchanged = ['text "héllo wörld ✓"', 'binary 5 B 00 01 02 fe ff', 'text ""', 'binary 0 B', 'text "end"'];
     expect(python.saw()).toEqual(['open "chat" ext=[permessage-deflate]', ...exchanged]);
