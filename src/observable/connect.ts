@@ -1,5 +1,5 @@
 import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
-import { State } from '../peer/constants.js';
+import { ErrorCode, State } from '../peer/constants.js';
 import { TLSOptions } from '../peer/tls-options.js';
 import { describeUrlProblem, normalizeProtocols, parseHeaderLine } from '../peer/validation.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
@@ -150,7 +150,7 @@ export function connect(url: string, options: ConnectOptions = {}): Observable<O
     applyPeerOptions(peer, options, 'connect');
     peer.handshakeTimeout = 0; // connectTimeout (below) is the one limit on CONNECTING here
     const error = peer.connectToUrl(url, tls);
-    if (error !== 0) {
+    if (error !== ErrorCode.OK) {
       subscriber.error(new WebSocketPeerError(error, `connect(${JSON.stringify(url)}) refused`));
       return;
     }
