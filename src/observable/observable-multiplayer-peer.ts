@@ -1,6 +1,6 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import { ErrorCode } from '../peer/constants.js';
-import { kNextTimer, kSetClock, kSetHooks, kTakePacket } from '../peer/internal.js';
+import { kNextTimer, kTakePacket } from '../peer/internal.js';
 import {
   ConnectionStatus,
   type MultiplayerPacket,
@@ -9,7 +9,7 @@ import {
 import type { MultiplayerHooks } from '../peer/multiplayer/multiplayer-types.js';
 import { encodeUtf8 } from '../peer/utf8.js';
 import { type FromPeerOptions, validateFromPeerOptions } from './observable-peer.js';
-import { type DriverStream, PeerDriver } from './peer-driver.js';
+import { type DriverStream, hookPeer, PeerDriver } from './peer-driver.js';
 
 /** Why a multiplayer peer ended: closed here, never connected, or lost its server. */
 export type MultiplayerCloseReason = 'closed' | 'connection_failed' | 'server_disconnected';
@@ -175,14 +175,7 @@ class ObservableMultiplayerPeerImpl
   }
 
   protected hook(on: boolean): boolean {
-    if (!on) {
-      this.peer[kSetHooks](null);
-      this.peer[kSetClock](null);
-      return true;
-    }
-    if (!this.peer[kSetHooks](this)) return false;
-    this.peer[kSetClock](() => this.scheduler.now());
-    return true;
+    return hookPeer(this.peer, this, this.scheduler, on);
   }
 
   protected override attached(): void {

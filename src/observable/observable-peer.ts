@@ -1,12 +1,12 @@
 import { asapScheduler, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { ErrorCode, isCleanClose, State, WriteMode } from '../peer/constants.js';
-import { kNextTimer, kSetClock, kSetHooks, kTakePacket, type PeerHooks } from '../peer/internal.js';
+import { kNextTimer, kTakePacket, type PeerHooks } from '../peer/internal.js';
 import type { UpgradeRequest } from '../peer/handshake.js';
 import type { Packet } from '../peer/packet.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
 import type { CloseInfo } from './errors.js';
 import { checkOptions, checkTimerMs, describeValue } from './options.js';
-import { PeerDriver } from './peer-driver.js';
+import { hookPeer, PeerDriver } from './peer-driver.js';
 
 export interface ObservablePeer {
   readonly peer: WebSocketPeer;
@@ -149,14 +149,7 @@ export class ObservablePeerImpl extends PeerDriver<State, Packet, CloseInfo> imp
   }
 
   protected hook(on: boolean): boolean {
-    if (!on) {
-      this.peer[kSetHooks](null);
-      this.peer[kSetClock](null);
-      return true;
-    }
-    if (!this.peer[kSetHooks](this)) return false;
-    this.peer[kSetClock](() => this.scheduler.now());
-    return true;
+    return hookPeer(this.peer, this, this.scheduler, on);
   }
 
   protected takePacket(): Packet | undefined {

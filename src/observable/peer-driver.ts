@@ -7,6 +7,7 @@
 // stream ever errors because of the connection (only a second driver on the same peer is
 // refused, with an Error, since it would steal the first one's packets).
 import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
+import { kSetClock, kSetHooks } from '../peer/internal.js';
 import { PollLoop, type PollTarget } from './poll-loop.js';
 
 /** How one extra stream (beyond status, packets and the end) starts, ends and replays. */
@@ -250,4 +251,25 @@ export abstract class PeerDriver<Status, Packet, End> implements PollTarget {
     this.#endCallbacks = [];
     for (const callback of callbacks) callback(end.value);
   }
+}
+
+/** @internal A peer a driver can hold: both WebSocketPeer and WebSocketMultiplayerPeer. */
+export interface DrivablePeer<Hooks> {
+  [kSetHooks](hooks: Hooks | null): boolean;
+  [kSetClock](clock: (() => number) | null): void;
+}
+
+/**
+ * @internal Makes `hooks` the peer's only driver, on the scheduler's clock (false when another driver
+ * holds it), or lets the peer go again: the one body of every driver's hook().
+ */
+export function hookPeer<Hooks>(peer: DrivablePeer<Hooks>, hooks: Hooks, scheduler: SchedulerLike, on: boolean): boolean {
+  if (!on) {
+    peer[kSetHooks](null);
+    peer[kSetClock](null);
+    return true;
+  }
+  if (!peer[kSetHooks](hooks)) return false;
+  peer[kSetClock](() => scheduler.now());
+  return true;
 }
