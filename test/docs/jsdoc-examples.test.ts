@@ -3,7 +3,7 @@
 // example uses names the reader defines (`socket`, `render`, `peer`, `url`), those as globals.
 // Only a URL, a port or the heartbeat's seconds-long timings are swapped. Each also meets the
 // failure its users meet first: a drop, a server restart, a send before OPEN, a decode error.
-import { config, type Observable, type Subscription } from 'rxjs';
+import { type Observable, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { connect, connection, fromMultiplayerPeer, fromPeer, type ObservablePeer, reconnect, WebSocketMultiplayerPeer, WebSocketPeer } from 'rxpeer';
 import type { Connection } from '../../src/operators/connection.js';
@@ -11,7 +11,7 @@ import type { SendQueue } from '../../src/operators/send-queue.js';
 import WebSocket from 'ws';
 import { within } from '../helpers/poll.js';
 import { jsdocExample, runExample } from '../helpers/readme.js';
-import { restartableServer, type RestartableServer } from '../helpers/restartable-server.js';
+import { type RestartableServer, useExampleServers } from '../helpers/restartable-server.js';
 
 const RXJS = "import { filter, map, mergeMap, retry, Subject, switchMap, take, tap } from 'rxjs';";
 const RXPEER =
@@ -20,23 +20,7 @@ const TESTING = "import { scriptConnections, scriptRemote } from 'rxpeer/testing
 /** The example of `file` containing `marker`, after the imports a user's file would have. */
 const example = (file: string, marker: string): string => `${RXJS}\n${RXPEER}\n${TESTING}\n${jsdocExample(file, marker)}`;
 
-let unhandled: unknown[];
-let servers: RestartableServer[];
-beforeEach(() => {
-  unhandled = [];
-  servers = [];
-  config.onUnhandledError = (error) => unhandled.push(error);
-});
-afterEach(async () => {
-  config.onUnhandledError = null;
-  for (const server of servers) await server.stop();
-  expect(unhandled).toEqual([]);
-});
-const serve = async (onConnection?: Parameters<typeof restartableServer>[0]): Promise<RestartableServer> => {
-  const server = await restartableServer(onConnection);
-  servers.push(server);
-  return server;
-};
+const serve = useExampleServers();
 
 /** An ObservablePeer over a real connection to `server` (the `socket` the decoder examples continue). */
 function socketTo(server: RestartableServer): { socket: ObservablePeer; closed: Promise<unknown> } {

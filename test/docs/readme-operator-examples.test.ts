@@ -3,31 +3,15 @@
 // meet first: a decode error, a server restart, a message sent before the connection is
 // OPEN, a remote that stops answering pings. Blocks that continue one another ("connections$
 // from the reconnect() example above") run as one program, as a user pastes them.
-import { config, type Subscription } from 'rxjs';
+import { type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { fromPeer, type ObservablePeer, type ReconnectAttempt, State, WebSocketPeer } from 'rxpeer';
 import type { Connection } from '../../src/operators/connection.js';
 import { within } from '../helpers/poll.js';
 import { readmeBlock, runExample } from '../helpers/readme.js';
-import { restartableServer, type RestartableServer } from '../helpers/restartable-server.js';
+import { useExampleServers } from '../helpers/restartable-server.js';
 
-let unhandled: unknown[];
-let servers: RestartableServer[];
-beforeEach(() => {
-  unhandled = [];
-  servers = [];
-  config.onUnhandledError = (error) => unhandled.push(error); // a stream that errored with nobody listening
-});
-afterEach(async () => {
-  config.onUnhandledError = null;
-  for (const server of servers) await server.stop();
-  expect(unhandled).toEqual([]);
-});
-const serve = async (onConnection?: Parameters<typeof restartableServer>[0]): Promise<RestartableServer> => {
-  const server = await restartableServer(onConnection);
-  servers.push(server);
-  return server;
-};
+const serve = useExampleServers();
 
 /** What `render` was called with, and a way to wait for it. */
 function recorder(): unknown[] & { push(value: unknown): number; until(condition: () => boolean, what: string): Promise<void> } {

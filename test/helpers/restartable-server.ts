@@ -2,6 +2,7 @@
 // deploy restarts one: stop() drops its clients without a close frame.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { config } from 'rxjs';
 import WebSocket, { WebSocketServer } from 'ws';
 import { within } from './poll.js';
 
@@ -72,5 +73,29 @@ export async function restartableServer(onConnection: (ws: WebSocket, index: num
     async until(condition, what) {
       while (!condition()) await within(new Promise<void>((resolve) => waiters.push(resolve)), what);
     },
+  };
+}
+
+/**
+ * For a test file of examples: servers started with the returned `serve` are stopped after
+ * each test, and a stream that errored with nobody listening fails the test.
+ */
+export function useExampleServers(): (onConnection?: Parameters<typeof restartableServer>[0]) => Promise<RestartableServer> {
+  let unhandled: unknown[] = [];
+  let servers: RestartableServer[] = [];
+  beforeEach(() => {
+    unhandled = [];
+    servers = [];
+    config.onUnhandledError = (error) => unhandled.push(error);
+  });
+  afterEach(async () => {
+    config.onUnhandledError = null;
+    for (const server of servers) await server.stop();
+    expect(unhandled).toEqual([]);
+  });
+  return async (onConnection) => {
+    const server = await restartableServer(onConnection);
+    servers.push(server);
+    return server;
   };
 }
