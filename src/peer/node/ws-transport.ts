@@ -331,9 +331,10 @@ export class WsTransport implements Transport {
     const bytes = batch.payloadBytes;
     const count = batch.count;
     const chunks = batch.take();
-    // Closed underneath (the remote's close frame, a reset): what waited is lost, as in ws.
-    if (this.#ws.readyState !== WebSocket.OPEN || wire.destroyed) return;
     this.#track(bytes, count, chunks);
+    // Closed underneath (the remote's close frame, a reset): the frames stay tracked, never
+    // written, so takeUnsent() reports them instead of losing them in silence.
+    if (this.#ws.readyState !== WebSocket.OPEN || wire.destroyed) return;
     const last = chunks.length - 1;
     if (last > 0) wire.cork();
     for (let i = 0; i < last; i++) wire.write(chunks[i]);
