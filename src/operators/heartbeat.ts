@@ -102,7 +102,7 @@ export function heartbeat(config: HeartbeatConfig): MonoTypeOperatorFunction<Obs
 /** The same connection, with pongs filtered out of packets$. */
 function withoutPongs(socket: ObservablePeer, isPong: (packet: Packet) => boolean): ObservablePeer {
   const packets$ = socket.packets$.pipe(filter((packet) => !isPong(packet)));
-  return {
+  const filtered: ObservablePeer = {
     peer: socket.peer,
     state$: socket.state$,
     packets$,
@@ -110,4 +110,7 @@ function withoutPongs(socket: ObservablePeer, isPong: (packet: Packet) => boolea
     send: (message) => socket.send(message),
     close: (code, reason) => socket.close(code, reason),
   };
+  // A server-side peer keeps the handshake it came in on and what authorize accepted it with.
+  if (socket.request === undefined && socket.context === undefined) return filtered;
+  return { ...filtered, request: socket.request, context: socket.context };
 }

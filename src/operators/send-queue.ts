@@ -22,7 +22,7 @@ export interface DroppedMessage {
    * (`errorCode`: e.g. ERR_OUT_OF_MEMORY for a message larger than the outbound buffer).
    * `unsent`: the peer accepted it, but the connection dropped while it was still in the
    * peer's outbound buffer, never written to the network (a text message comes back as a
-   * string, a binary one as bytes). Reported when the peer is CLOSED, in send order.
+   * string, a binary one as a copy of its bytes). Reported when the peer is CLOSED, in send order.
    */
   readonly reason: 'overflow' | 'offline' | 'rejected' | 'unsent';
   readonly errorCode?: ErrorCode;

@@ -1,7 +1,7 @@
 import { asyncScheduler, map, of, switchMap, takeUntil, tap } from 'rxjs';
-import { connection, fromPeer, heartbeat, reconnect, WebSocketCloseError, type HeartbeatConfig, type ObservablePeer, type Packet } from 'rxpeer';
+import { connection, fromPeer, heartbeat, reconnect, State, WebSocketCloseError, type HeartbeatConfig, type ObservablePeer, type Packet } from 'rxpeer';
 import { scriptConnections, scriptRemote, type ScriptedRemote } from 'rxpeer/testing';
-import { createTestScheduler, describePacket, refusedInfo, S } from './helpers';
+import { createTestScheduler, describePacket, fakePeer, refusedInfo, S } from './helpers';
 
 /** Makes a scripted remote answer each "ping" with "pong", as an application server would. */
 function answerPings(remote: ScriptedRemote): void {
@@ -83,6 +83,15 @@ describe('heartbeat()', () => {
       expectObservable(socket.state$.pipe(takeUntil(cold('55ms x')))).toBe('(co) 51ms |', S);
     });
     expect(pings(remote)).toEqual([10, 30, 50]);
+  });
+
+  it('keeps a server-side peer\'s request and context when it hides pongs', () => {
+    const request = { url: '/chat', headers: {}, remoteAddress: '127.0.0.1', remotePort: 1, protocols: [] };
+    const server = { ...fakePeer([State.OPEN]), request, context: { user: 'ann' } };
+    let emitted: ObservablePeer | undefined;
+    of(server).pipe(heartbeat(config)).subscribe((s) => (emitted = s)).unsubscribe();
+    expect(emitted!.request).toBe(request);
+    expect(emitted!.context).toEqual({ user: 'ann' });
   });
 
   it('hidePongs: false leaves pongs in packets$', () => {
