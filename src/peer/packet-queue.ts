@@ -7,6 +7,14 @@ import { createPacket, type Packet } from './packet.js';
  * beside the payload, and the copy would cost more than it saves.
  */
 export const SMALL_PAYLOAD_BYTES = 1024;
+/**
+ * While fewer messages than this wait, each is kept as the transport handed it over (its
+ * bytes belong to the peer: see TransportSink.onMessage), with no copy in and none out. A
+ * peer that is read as fast as messages arrive (a driver draining every poll) never gets
+ * past this, so its messages are never copied; one whose reader falls behind keeps the
+ * rest of a backlog at payload + 5 bytes a message, as below.
+ */
+export const KEPT_AS_HANDED_OVER = 64;
 
 const TEXT = 1;
 const OWN_ARRAY = 2;
@@ -16,11 +24,16 @@ const INITIAL_STORE_BYTES = 256;
 const KEEP_STORE_BYTES = 4096;
 
 const EMPTY_STORE = new Uint8Array(0);
+/** Taken entries at the head of #arrays are reclaimed from this many on (fewer are not worth a move). */
+const COMPACT_ARRAYS_AT = 32;
+/** An empty queue keeps its #arrays up to this length (a drained burst), else lets it go. */
+const KEEP_ARRAYS = 256;
 
 /**
- * The received messages of one peer, in order, at a memory cost of their payload plus
- * 5 bytes each (small messages), or their own Uint8Array (large ones). Packet objects are
- * made only when a message is taken. Limits count payload bytes, so memory follows them.
+ * The received messages of one peer, in order. The first {@link KEPT_AS_HANDED_OVER}
+ * waiting are kept as handed over; past them a small message costs its payload plus 5
+ * bytes, a large one its own Uint8Array. Packet objects are made only when a message is
+ * taken. Limits count payload bytes, so memory follows them.
  */
 export class PacketQueue {
   /** Payload size and flags of each message, on a ring of `#sizes.length` slots. */
@@ -32,9 +45,10 @@ export class PacketQueue {
   #store = EMPTY_STORE;
   #storeHead = 0;
   #storeTail = 0;
-  /** Large payloads, in order (each message flagged OWN_ARRAY has one here). */
+  /** Payloads kept as handed over, in order (each message flagged OWN_ARRAY has one here), between #arraysHead and #arraysTail. */
   #arrays: Uint8Array[] = [];
   #arraysHead = 0;
+  #arraysTail = 0;
 
   get length(): number {
     return this.#length;
@@ -43,7 +57,7 @@ export class PacketQueue {
   push(data: Uint8Array, isText: boolean): void {
     if (this.#length === this.#sizes.length) this.#growSlots();
     const slot = (this.#first + this.#length) & (this.#sizes.length - 1);
-    const small = data.byteLength < SMALL_PAYLOAD_BYTES;
+    const small = data.byteLength < SMALL_PAYLOAD_BYTES && this.#length >= KEPT_AS_HANDED_OVER;
     this.#sizes[slot] = data.byteLength;
     this.#flags[slot] = (isText ? TEXT : 0) | (small ? 0 : OWN_ARRAY);
     if (small) {
@@ -51,7 +65,7 @@ export class PacketQueue {
       this.#store.set(data, this.#storeTail);
       this.#storeTail += data.byteLength;
     } else {
-      this.#arrays.push(data);
+      this.#arrays[this.#arraysTail++] = data;
     }
     this.#length++;
   }
@@ -72,9 +86,13 @@ export class PacketQueue {
     if ((flags & OWN_ARRAY) !== 0) {
       data = this.#arrays[this.#arraysHead]!;
       this.#arrays[this.#arraysHead++] = EMPTY_STORE;
-      // Drop taken entries once they are half the array (amortised O(1)).
-      if (this.#arraysHead * 2 >= this.#arrays.length) {
-        this.#arrays = this.#arrays.slice(this.#arraysHead);
+      if (this.#arraysHead === this.#arraysTail) {
+        this.#arraysHead = this.#arraysTail = 0; // all taken: the array is reused as it is
+      } else if (this.#arraysHead >= COMPACT_ARRAYS_AT && this.#arraysHead * 2 >= this.#arraysTail) {
+        // Move the live entries down once the taken ones are half (amortised O(1)).
+        this.#arrays.copyWithin(0, this.#arraysHead, this.#arraysTail);
+        this.#arrays.fill(EMPTY_STORE, this.#arraysTail - this.#arraysHead, this.#arraysTail);
+        this.#arraysTail -= this.#arraysHead;
         this.#arraysHead = 0;
       }
     } else {
@@ -95,12 +113,14 @@ export class PacketQueue {
     this.#storeTail = 0;
     this.#arrays = [];
     this.#arraysHead = 0;
+    this.#arraysTail = 0;
   }
 
   #emptied(): void {
     this.#storeHead = 0;
     this.#storeTail = 0;
     if (this.#store.length > KEEP_STORE_BYTES) this.#store = EMPTY_STORE;
+    if (this.#arrays.length > KEEP_ARRAYS) this.#arrays = [];
     if (this.#sizes.length > INITIAL_SLOTS * 64) {
       this.#sizes = new Int32Array(INITIAL_SLOTS);
       this.#flags = new Uint8Array(INITIAL_SLOTS);
@@ -139,3 +159,4 @@ export class PacketQueue {
     this.#first = 0;
   }
 }
+

@@ -1,4 +1,4 @@
-import { PacketQueue, SMALL_PAYLOAD_BYTES } from '../../src/peer/packet-queue.js';
+import { KEPT_AS_HANDED_OVER, PacketQueue, SMALL_PAYLOAD_BYTES } from '../../src/peer/packet-queue.js';
 
 /** A payload whose bytes say which message it is, so any mix-up shows. */
 function payload(id: number, size: number): Uint8Array {
@@ -39,6 +39,36 @@ describe('PacketQueue', () => {
     }
     while (queue.length > 0) expect(queue.shift()!.data).toEqual(payload(taken, sizeOf(taken++)));
     expect(taken).toBe(pushed);
+  });
+
+  it('keeps every byte and the order when a backlog goes past what is kept as handed over', () => {
+    const queue = new PacketQueue();
+    let pushed = 0;
+    let taken = 0;
+    const sizeOf = (n: number): number => (n % 29 === 0 ? SMALL_PAYLOAD_BYTES + (n % 3) : (n * 7919) % 200);
+    // Bursts larger than the kept count, drained a little slower than they come.
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < KEPT_AS_HANDED_OVER + (round % 9) * 5; i++, pushed++) queue.push(payload(pushed, sizeOf(pushed)), pushed % 4 === 0);
+      for (let i = 0; i < KEPT_AS_HANDED_OVER + (round % 7) * 4 && queue.length > 0; i++, taken++) {
+        const packet = queue.shift()!;
+        expect(packet.isString).toBe(taken % 4 === 0);
+        expect(packet.data).toEqual(payload(taken, sizeOf(taken)));
+      }
+    }
+    while (queue.length > 0) expect(queue.shift()!.data).toEqual(payload(taken, sizeOf(taken++)));
+    expect(taken).toBe(pushed);
+  });
+
+  it('hands a message over as it was pushed while few wait, and copies small ones past that', () => {
+    const queue = new PacketQueue();
+    const pushed = Array.from({ length: KEPT_AS_HANDED_OVER + 2 }, (_, id) => payload(id, 8));
+    for (const bytes of pushed) queue.push(bytes, false);
+    pushed.forEach((bytes, i) => {
+      const data = queue.shift()!.data;
+      if (i < KEPT_AS_HANDED_OVER) expect(data).toBe(bytes);
+      else expect(data).not.toBe(bytes);
+      expect(data).toEqual(bytes);
+    });
   });
 
   it('hands out copies the queue no longer touches', () => {

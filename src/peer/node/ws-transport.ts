@@ -116,6 +116,11 @@ export function deflateOptions(setting: false | { threshold?: number }): false |
 
 /** Transports with frames waiting: one microtask writes them all, after the poll() that sent them. */
 let toFlush: WsTransport[] = [];
+/**
+ * The microtask is a reaction on a settled promise: Node's queueMicrotask() wraps each
+ * callback in an AsyncResource, which cost about as much as the write it schedules.
+ */
+const settled = Promise.resolve();
 
 function flushAll(): void {
   const transports = toFlush;
@@ -127,7 +132,10 @@ function flushAll(): void {
  * A WebSocketPeer's transport over a `ws` WebSocket, client or server side. ws reads and
  * runs the handshake and the close; messages are framed here (frame-batch.ts) and reach the
  * socket in one write per poll() (ws would write each one on its own), unless an extension
- * such as permessage-deflate was negotiated: then ws frames them.
+ * such as permessage-deflate was negotiated: then ws frames them. A received message is
+ * handed to the peer as ws emits it, without a copy: ws never reuses that buffer (it is a
+ * view of the socket read the frame came in, which Node allocates for each read, or a
+ * fresh concatenation of fragments or of a frame split across reads).
  */
 export class WsTransport implements Transport {
   readonly #ws: GodotWireWebSocket;
@@ -317,7 +325,7 @@ export class WsTransport implements Transport {
     batch.append(data, isText);
     if (!this.#flushQueued) {
       this.#flushQueued = true;
-      if (toFlush.push(this) === 1) queueMicrotask(flushAll);
+      if (toFlush.push(this) === 1) void settled.then(flushAll);
     }
     return true;
   }
