@@ -2,7 +2,7 @@
 // in-process bus, test/multiplayer/cluster.test.ts), on real sockets and a real redis-server.
 import { ErrorCode } from 'rxpeer';
 import { redisBus, type RedisBus } from 'rxpeer/redis';
-import { join, type Player, SocketWorld } from '../multiplayer/support.js';
+import { join, type Player, SocketWorld } from '../helpers/multiplayer.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 
 let redis: RedisServer;

@@ -9,7 +9,7 @@ import {
   isClientId,
   MessageType,
   systemMessageId,
-} from '../../src/peer/multiplayer/wire-format';
+} from '../../../src/peer/multiplayer/wire-format';
 
 const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
 

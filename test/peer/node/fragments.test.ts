@@ -4,10 +4,10 @@
 import { mergeMap, type Subscription, tap } from 'rxjs';
 import WebSocket from 'ws';
 import { ErrorCode, listen, type ObservablePeer, State, WebSocketPeer } from 'rxpeer';
-import { cleanUp, newPeer } from '../helpers/cleanup.js';
-import { pollUntil, pollUntilState } from '../helpers/poll.js';
-import { startServer } from '../helpers/ws-server.js';
-import { HOST, within, WsClient } from './support.js';
+import { cleanUp, newPeer } from '../../helpers/cleanup.js';
+import { pollUntil, pollUntilState } from '../../helpers/poll.js';
+import { startServer } from '../../helpers/ws-server.js';
+import { HOST, within, WsClient } from '../../helpers/server.js';
 
 const FOUR_MIB = 4 * 1024 * 1024;
 const FRAGMENT = 64;

@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { config, firstValueFrom, mergeMap, type Subscription, tap } from 'rxjs';
 import { listen, type ListenOptions, type ObservablePeer, type RefusedHandshake, State, type UpgradeRequest } from 'rxpeer';
-import { HOST, rawConnect, rawExchange, upgradeRequest, within, WsClient } from './support.js';
+import { HOST, rawConnect, rawExchange, upgradeRequest, within, WsClient } from '../helpers/server.js';
 
 const subscriptions: Subscription[] = [];
 afterEach(() => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { ErrorCode, State, StreamPeerTLS, TCPServer, TLSOptions, WebSocketPeer, WriteMode } from 'rxpeer';
-import { nextTurn, within } from '../helpers/poll.js';
+import { nextTurn, within } from './poll.js';
 
 export { within };
 export const HOST = '127.0.0.1';

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TCPServer } from 'rxpeer';
 import { type BuiltPackage, buildPackage } from '../helpers/built-package.js';
-import { HOST, listenTcp, makeCertificate, removeCertificate, within, type Certificate } from './support';
+import { HOST, listenTcp, makeCertificate, removeCertificate, within, type Certificate } from '../helpers/server';
 
 const ROOT = resolve(__dirname, '../..');
 const PROGRAM_DEADLINE_MS = 15_000;

@@ -2,7 +2,7 @@
 import { TestScheduler } from 'rxjs/testing';
 import { ConnectionStatus, createMemoryBus, ErrorCode, fromMultiplayerPeer, TargetPeer, WebSocketMultiplayerPeer } from 'rxpeer';
 import { createMemoryNetwork } from 'rxpeer/testing';
-import { nextTurn } from './support';
+import { nextTurn } from '../../helpers/multiplayer';
 
 it('README: a whole game in virtual time over createMemoryNetwork()', () => {
   const testScheduler = new TestScheduler((a, e) => expect(a).toEqual(e));

@@ -2,7 +2,7 @@
 // WebSocketClient.connectToUrl(url, [], true) are NetworkedMultiplayerPeers on Godot 3's
 // multiplayer wire protocol, interoperating with WebSocketMultiplayerPeer. Real sockets.
 import { ConnectionStatus, ErrorCode, State, WebSocketClient, WebSocketMultiplayerPeer, WebSocketServer } from 'rxpeer';
-import { HOST, nextTurn, text } from './support';
+import { HOST, nextTurn, text } from '../../helpers/multiplayer';
 
 const decoder = new TextDecoder();
 let cleanups: (() => void)[] = [];

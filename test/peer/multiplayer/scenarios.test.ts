@@ -3,8 +3,8 @@
 // broadcast and exclude-one packets, relaying between clients, join/leave order, a client
 // killed mid-game, and every kind of bad input. A failure prints every side's transcript.
 import { ConnectionStatus, ErrorCode, State, TLSOptions, WebSocketMultiplayerPeer } from 'rxpeer';
-import { encodeId, encodeMessage, encodeSystemMessage, MessageType } from '../../src/peer/multiplayer/wire-format';
-import { join, MemoryWorld, type Player, SocketWorld, text, type World } from './support';
+import { encodeId, encodeMessage, encodeSystemMessage, MessageType } from '../../../src/peer/multiplayer/wire-format';
+import { join, MemoryWorld, type Player, SocketWorld, text, type World } from '../../helpers/multiplayer';
 
 describe.each([
   ['memory', (): World => new MemoryWorld()],

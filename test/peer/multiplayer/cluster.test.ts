@@ -3,7 +3,7 @@
 // packets targeted, broadcast and excluded across nodes, each sender's order kept, and a
 // node that dies has its clients removed everywhere.
 import { createMemoryBus, ErrorCode, type MemoryBus } from 'rxpeer';
-import { join, MemoryWorld, type Player } from './support';
+import { join, MemoryWorld, type Player } from '../../helpers/multiplayer';
 
 describe('WebSocketMultiplayerPeer with a relay bus', () => {
   let world: MemoryWorld;

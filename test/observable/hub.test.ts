@@ -1,7 +1,7 @@
 // createHub() without a bus: rooms in one process, over real sockets.
 import { firstValueFrom, toArray } from 'rxjs';
 import { createHub, type Hub, type HubLoss } from 'rxpeer';
-import { ChatClient, type ChatNode, chatNode, membersUntil } from './support.js';
+import { ChatClient, type ChatNode, chatNode, membersUntil } from '../helpers/chat-hub.js';
 
 let hub: Hub;
 let node: ChatNode;

@@ -15,7 +15,7 @@ import {
   within,
   WsClient,
   type Certificate,
-} from './support';
+} from '../../helpers/server';
 
 let server: PollingServer | undefined;
 afterEach(() => {

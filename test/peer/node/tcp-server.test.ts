@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { ErrorCode, StreamPeerTCP, TCPServer } from 'rxpeer';
-import { bindErrorCode } from '../../src/peer/node/tcp-server';
-import { closeOf, HOST, listenTcp, pollUntil, rawConnect, within } from './support';
+import { bindErrorCode } from '../../../src/peer/node/tcp-server';
+import { closeOf, HOST, listenTcp, pollUntil, rawConnect, within } from '../../helpers/server';
 
 describe('TCPServer', () => {
   const servers: TCPServer[] = [];

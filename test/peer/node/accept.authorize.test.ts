@@ -3,7 +3,7 @@
 // (authorize, getPeerRequest) and WebSocketMultiplayerPeer (authorize). The hook runs inside
 // poll(); without it nothing changes (every valid request is accepted).
 import { ErrorCode, State, WebSocketMultiplayerPeer, WebSocketPeer, WebSocketServer } from 'rxpeer';
-import { acceptPeer, HOST, listenTcp, pollPeerUntil, pollUntil, rawExchange, upgradeRequest, WsClient } from './support.js';
+import { acceptPeer, HOST, listenTcp, pollPeerUntil, pollUntil, rawExchange, upgradeRequest, WsClient } from '../../helpers/server.js';
 
 describe('TCPServer + acceptStream with peer.authorize', () => {
   it('refuses with the status asked for, inside poll(), and the peer ends CLOSED with -1', async () => {

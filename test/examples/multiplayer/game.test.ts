@@ -7,11 +7,11 @@ import { filter, firstValueFrom, map, type Observable, take, timeout } from 'rxj
 import { TestScheduler } from 'rxjs/testing';
 import { ErrorCode, WebSocketMultiplayerPeer } from 'rxpeer';
 import { createMemoryNetwork } from 'rxpeer/testing';
-import { GameClient } from '../../examples/multiplayer/client';
-import { CONNECTING_NAME, type GameState, RollGame } from '../../examples/multiplayer/game';
-import { decodeClientMessage, decodeServerMessage, encode, PROTOCOL } from '../../examples/multiplayer/protocol';
-import { GameHost } from '../../examples/multiplayer/server';
-import { buildPackage, type BuiltPackage } from '../helpers/built-package.js';
+import { GameClient } from '../../../examples/multiplayer/client';
+import { CONNECTING_NAME, type GameState, RollGame } from '../../../examples/multiplayer/game';
+import { decodeClientMessage, decodeServerMessage, encode, PROTOCOL } from '../../../examples/multiplayer/protocol';
+import { GameHost } from '../../../examples/multiplayer/server';
+import { buildPackage, type BuiltPackage } from '../../helpers/built-package.js';
 
 const HOST = '127.0.0.1';
 const WAIT_MS = 5000;

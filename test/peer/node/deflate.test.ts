@@ -3,10 +3,10 @@
 // inboundBufferSize.
 import { firstValueFrom, mergeMap, type Subscription, tap } from 'rxjs';
 import { connect, ErrorCode, listen, type ListenOptions, type ObservablePeer, State } from 'rxpeer';
-import { cleanUp, newPeer } from '../helpers/cleanup.js';
-import { pollUntil } from '../helpers/poll.js';
-import { startServer } from '../helpers/ws-server.js';
-import { acceptPeer, HOST, listenTcp, pollPeerUntil, within, WsClient } from './support.js';
+import { cleanUp, newPeer } from '../../helpers/cleanup.js';
+import { pollUntil } from '../../helpers/poll.js';
+import { startServer } from '../../helpers/ws-server.js';
+import { acceptPeer, HOST, listenTcp, pollPeerUntil, within, WsClient } from '../../helpers/server.js';
 
 const subscriptions: Subscription[] = [];
 afterEach(async () => {

@@ -8,7 +8,7 @@ import express from 'express';
 import { lastValueFrom, mergeMap, type Observable, type Subscription, tap, toArray } from 'rxjs';
 import WebSocket, { WebSocketServer } from 'ws';
 import { attach, connect, type ObservablePeer, type RefusedHandshake } from 'rxpeer';
-import { HOST, makeCertificate, rawExchange, removeCertificate, upgradeRequest, within, WsClient } from './support.js';
+import { HOST, makeCertificate, rawExchange, removeCertificate, upgradeRequest, within, WsClient } from '../helpers/server.js';
 
 const subscriptions: Subscription[] = [];
 const servers: Server[] = [];

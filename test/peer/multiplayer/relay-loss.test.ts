@@ -4,7 +4,7 @@
 // delivered + dropped = sent. Control messages (ID, ADD, DEL) are never dropped, so every
 // client ends with the full peer list.
 import { ConnectionStatus, ErrorCode } from 'rxpeer';
-import { join, type Player, SocketWorld } from './support';
+import { join, type Player, SocketWorld } from '../../helpers/multiplayer';
 
 const CLIENTS = 40;
 const BURST = 20;

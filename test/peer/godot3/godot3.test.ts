@@ -11,7 +11,6 @@ import {
   type WebSocketClientSignals,
   type WebSocketServerSignals,
 } from 'rxpeer';
-import { Signals } from '../../src/peer/signals';
 import {
   HOST,
   listenTcp,
@@ -24,7 +23,7 @@ import {
   within,
   WsClient,
   type Certificate,
-} from './support';
+} from '../../helpers/server';
 
 type Recorded<T> = { [K in keyof T]: [K, ...(T[K] extends unknown[] ? T[K] : never)] }[keyof T];
 
@@ -308,7 +307,7 @@ describe('WebSocketServer + WebSocketClient', () => {
 });
 
 describe('WebSocketServer', () => {
-  it('#listen: ERR_INVALID_PARAMETER for bad arguments, ERR_ALREADY_IN_USE twice (gdMpApi: test/multiplayer)', async () => {
+  it('#listen: ERR_INVALID_PARAMETER for bad arguments, ERR_ALREADY_IN_USE twice (gdMpApi: multiplayer-bridge.test.ts)', async () => {
     const server = new WebSocketServer();
     servers.push(server);
     server.bindIp = HOST;
@@ -443,7 +442,7 @@ describe('WebSocketServer', () => {
 });
 
 describe('WebSocketClient', () => {
-  it('#connectToUrl: ERR_INVALID_PARAMETER for bad URLs, ERR_ALREADY_IN_USE when busy (gdMpApi: test/multiplayer)', async () => {
+  it('#connectToUrl: ERR_INVALID_PARAMETER for bad URLs, ERR_ALREADY_IN_USE when busy (gdMpApi: multiplayer-bridge.test.ts)', async () => {
     const { client } = newClient();
     expect(client.connectToUrl('http://127.0.0.1/')).toBe(ErrorCode.ERR_INVALID_PARAMETER);
     expect(client.connectToUrl('')).toBe(ErrorCode.ERR_INVALID_PARAMETER);
@@ -534,53 +533,4 @@ it('the raw-socket helpers can tell an open connection from a closed one', async
   server.poll();
   expect(socket.destroyed).toBe(false);
   socket.destroy();
-});
-
-describe('Signals (the queue behind both classes)', () => {
-  interface TestSignals {
-    a: [n: number];
-    b: [];
-  }
-  class Emitter extends Signals<TestSignals> {
-    emitLater(n: number): void {
-      this.enqueue(['a', [n]]);
-    }
-    poll(): void {
-      this.flush();
-    }
-  }
-
-  it('delivers nothing until poll(); a throwing listener loses nothing, the rest come at the next poll()', () => {
-    const emitter = new Emitter();
-    const seen: number[] = [];
-    emitter.on('a', (n) => {
-      seen.push(n);
-      if (n === 1) throw new Error('listener bug');
-    });
-    emitter.emitLater(1);
-    emitter.emitLater(2);
-    emitter.emitLater(3);
-    expect(seen).toEqual([]);
-    expect(() => emitter.poll()).toThrow('listener bug');
-    expect(seen).toEqual([1]);
-    emitter.poll();
-    expect(seen).toEqual([1, 2, 3]);
-  });
-
-  it('a listener added twice runs once; one removed during an emission still runs for it', () => {
-    const emitter = new Emitter();
-    const seen: string[] = [];
-    const second = (): void => {
-      seen.push('second');
-    };
-    const first = (): void => {
-      seen.push('first');
-      emitter.off('a', second);
-    };
-    emitter.on('a', first).on('a', first).on('a', second);
-    emitter.emitLater(1);
-    emitter.emitLater(2);
-    emitter.poll();
-    expect(seen).toEqual(['first', 'second', 'first']);
-  });
 });

@@ -14,7 +14,7 @@ import {
   within,
   WsClient,
   type Certificate,
-} from './support';
+} from '../../helpers/server';
 
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);

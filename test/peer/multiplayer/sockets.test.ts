@@ -14,10 +14,10 @@ import {
   WebSocketMultiplayerPeer,
   type ObservableMultiplayerPeer,
 } from 'rxpeer';
-import { generateCertificates, type TestCertificates } from '../helpers/certs';
-import { HOST, join, SocketWorld } from './support';
+import { generateCertificates, type TestCertificates } from '../../helpers/certs';
+import { HOST, join, SocketWorld } from '../../helpers/multiplayer';
 
-const ROOT = resolve(__dirname, '../..');
+const ROOT = resolve(__dirname, '../../..');
 const WAIT_MS = 5000;
 const decoder = new TextDecoder();
 
@@ -269,10 +269,10 @@ describe('wss', () => {
 describe('in a browser build', () => {
   it('is a client only: createServer returns ERR_UNAVAILABLE', () => {
     jest.isolateModules(() => {
-      jest.doMock('../../src/peer/platform', () => jest.requireActual('../../src/peer/platform.browser'));
-      jest.doMock('../../src/peer/server-platform', () => jest.requireActual('../../src/peer/server-platform.browser'));
-      const { WebSocketMultiplayerPeer: BrowserPeer } = jest.requireActual<typeof import('../../src/peer/multiplayer/websocket-multiplayer-peer')>(
-        '../../src/peer/multiplayer/websocket-multiplayer-peer',
+      jest.doMock('../../../src/peer/platform', () => jest.requireActual('../../../src/peer/platform.browser'));
+      jest.doMock('../../../src/peer/server-platform', () => jest.requireActual('../../../src/peer/server-platform.browser'));
+      const { WebSocketMultiplayerPeer: BrowserPeer } = jest.requireActual<typeof import('../../../src/peer/multiplayer/websocket-multiplayer-peer')>(
+        '../../../src/peer/multiplayer/websocket-multiplayer-peer',
       );
       const peer = new BrowserPeer();
       expect(peer.createServer(0)).toBe(ErrorCode.ERR_UNAVAILABLE);
