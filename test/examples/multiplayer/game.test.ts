@@ -1,8 +1,6 @@
 // The roll game of examples/multiplayer (godot-demo-projects' websocket_multiplayer) played
 // end to end by scripted players: in-process over real sockets, in virtual time over the
 // in-memory network, and as the real programs a user runs (a host and two joiners).
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { join as joinPath } from 'node:path';
 import { filter, firstValueFrom, map, type Observable, take, timeout } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ErrorCode, WebSocketMultiplayerPeer } from 'rxpeer';
@@ -11,7 +9,7 @@ import { GameClient } from '../../../examples/multiplayer/client';
 import { CONNECTING_NAME, type GameState, RollGame } from '../../../examples/multiplayer/game';
 import { decodeClientMessage, decodeServerMessage, encode, PROTOCOL } from '../../../examples/multiplayer/protocol';
 import { GameHost } from '../../../examples/multiplayer/server';
-import { buildPackage, type BuiltPackage } from '../../helpers/built-package.js';
+import { type Program, usePrograms } from '../../helpers/programs.js';
 
 const HOST = '127.0.0.1';
 const WAIT_MS = 5000;
@@ -188,113 +186,52 @@ describe('the game in virtual time over the in-memory network', () => {
 });
 
 describe('the programs (node dist/examples/multiplayer/main.js)', () => {
-  let built: BuiltPackage;
-  const running: Program[] = [];
-  beforeAll(async () => {
-    built = await buildPackage();
-  }, 120_000);
-  afterAll(() => built?.remove());
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((p) => p.kill()));
-  });
-
-  class Program {
-    readonly child: ChildProcessWithoutNullStreams;
-    readonly exited: Promise<number | null>;
-    output = '';
-    #changed: (() => void)[] = [];
-
-    constructor(
-      readonly name: string,
-      args: string[],
-    ) {
-      const main = joinPath(built.packageDir, 'dist', 'examples', 'multiplayer', 'main.js');
-      this.child = spawn(process.execPath, [main, ...args], { cwd: built.root });
-      const append = (chunk: string): void => {
-        this.output += chunk;
-        this.#changed.splice(0).forEach((changed) => changed());
-      };
-      this.child.stdout.setEncoding('utf8').on('data', append);
-      this.child.stderr.setEncoding('utf8').on('data', append);
-      this.child.stdin.on('error', () => {});
-      this.exited = new Promise((done) => this.child.once('close', (code) => done(code)));
-      running.push(this);
-    }
-
-    /** Waits for `pattern` in the output (after `from`), failing with every program's output. */
-    async waitFor(pattern: RegExp, from = 0): Promise<RegExpMatchArray> {
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const match = this.output.slice(from).match(pattern);
-        if (match !== null) return match;
-        if (Date.now() > deadline) {
-          const transcripts = running.map((p) => `--- ${p.name}:\n${p.output}`).join('\n');
-          throw new Error(`${this.name}: timed out waiting for ${pattern}\n${transcripts}`);
-        }
-        await new Promise<void>((changed) => {
-          const timer = setTimeout(changed, 200);
-          this.#changed.push(() => {
-            clearTimeout(timer);
-            changed();
-          });
-        });
-      }
-    }
-
-    type(line: string): number {
-      const mark = this.output.length;
-      this.child.stdin.write(`${line}\n`);
-      return mark;
-    }
-
-    kill(): Promise<number | null> {
-      if (this.child.exitCode === null) this.child.kill('SIGKILL');
-      return this.exited;
-    }
-  }
+  const programs = usePrograms();
+  const start = (name: string, args: string[]): Program =>
+    programs.start('dist/examples/multiplayer/main.js', args, { name, cwd: programs.built.root });
 
   it('a host and two joiners play: turns enforced, cheat rejected, a leaver removed', async () => {
-    const host = new Program('host', ['host', '--port', '0', '--bind', HOST, '--name', 'Ada', '--bots', '0']);
-    const [, url] = await host.waitFor(/Hosting the roll game on (ws:\/\/\S+) \(protocol ludus\)/);
-    const bob = new Program('bob', ['join', url!, '--name', 'Bob']);
-    await host.waitFor(/Players: \*Ada \(you\), Bob \| your turn/);
-    const cid = new Program('cid', ['join', url!, '--name', 'Cid']);
-    await host.waitFor(/Players: \*Ada \(you\), Bob, Cid \| your turn/);
-    const [, bobId] = await bob.waitFor(/Connected as id (\d+)\./);
-    await cid.waitFor(/Players: \*Ada, Bob, Cid \(you\) \| Ada's turn/);
+    const host = start('host', ['host', '--port', '0', '--bind', HOST, '--name', 'Ada', '--bots', '0']);
+    const [, url] = await host.waitFor(/Hosting the roll game on (ws:\/\/\S+) \(protocol ludus\)/, { stream: 'output' });
+    const bob = start('bob', ['join', url!, '--name', 'Bob']);
+    await host.waitFor(/Players: \*Ada \(you\), Bob \| your turn/, { stream: 'output' });
+    const cid = start('cid', ['join', url!, '--name', 'Cid']);
+    await host.waitFor(/Players: \*Ada \(you\), Bob, Cid \| your turn/, { stream: 'output' });
+    const [, bobId] = await bob.waitFor(/Connected as id (\d+)\./, { stream: 'output' });
+    await cid.waitFor(/Players: \*Ada, Bob, Cid \(you\) \| Ada's turn/, { stream: 'output' });
 
     // Bob rolls out of turn: everyone is told, nothing moves.
     let mark = bob.type('roll');
-    for (const p of [host, bob, cid]) await p.waitFor(new RegExp(`> Someone is trying to cheat! ${bobId}`));
+    for (const p of [host, bob, cid]) await p.waitFor(new RegExp(`> Someone is trying to cheat! ${bobId}`), { stream: 'output' });
     // Ada rolls (Enter): everyone sees it and it is Bob's turn.
     mark = host.type('');
-    const [, roll] = await host.waitFor(/> Ada: rolls (\d+)/, mark);
+    const [, roll] = await host.waitFor(/> Ada: rolls (\d+)/, { stream: 'output', from: mark });
     expect(Number(roll)).toBeGreaterThanOrEqual(0);
     expect(Number(roll)).toBeLessThanOrEqual(99);
-    await cid.waitFor(new RegExp(`> Ada: rolls ${roll}`));
-    await bob.waitFor(/Your turn: press Enter to roll\./);
+    await cid.waitFor(new RegExp(`> Ada: rolls ${roll}`), { stream: 'output' });
+    await bob.waitFor(/Your turn: press Enter to roll\./, { stream: 'output' });
     mark = bob.type('roll');
-    await cid.waitFor(/> Bob: rolls \d+/);
-    await cid.waitFor(/Your turn: press Enter to roll\./);
+    await cid.waitFor(/> Bob: rolls \d+/, { stream: 'output' });
+    await cid.waitFor(/Your turn: press Enter to roll\./, { stream: 'output' });
     // Cid leaves on their turn: removed everywhere; the turn goes round to Ada.
     mark = host.output.length;
     cid.type('quit');
-    expect(await cid.exited).toBe(0);
-    await host.waitFor(/Players: \*Ada \(you\), Bob \| your turn/, mark);
-    await bob.waitFor(/Players: \*Ada, Bob \(you\) \| Ada's turn/);
+    expect(await cid.exit()).toEqual({ code: 0, signal: null });
+    await host.waitFor(/Players: \*Ada \(you\), Bob \| your turn/, { stream: 'output', from: mark });
+    await bob.waitFor(/Players: \*Ada, Bob \(you\) \| Ada's turn/, { stream: 'output' });
     // The host quits: Bob is told and exits cleanly.
     host.type('quit');
-    expect(await host.exited).toBe(0);
-    await bob.waitFor(/Server disconnected\./);
-    expect(await bob.exited).toBe(0);
+    expect(await host.exit()).toEqual({ code: 0, signal: null });
+    await bob.waitFor(/Server disconnected\./, { stream: 'output' });
+    expect(await bob.exit()).toEqual({ code: 0, signal: null });
   });
 
   it('join fails clearly when nobody hosts (exit status 1)', async () => {
-    const lonely = new Program('lonely', ['join', `ws://${HOST}:1`, '--name', 'Zoe']);
-    await lonely.waitFor(/Connection failed\./);
-    expect(await lonely.exited).toBe(1);
-    const usage = new Program('usage', ['dance']);
-    await usage.waitFor(/usage: main\.js host/);
-    expect(await usage.exited).toBe(2);
+    const lonely = start('lonely', ['join', `ws://${HOST}:1`, '--name', 'Zoe']);
+    await lonely.waitFor(/Connection failed\./, { stream: 'output' });
+    expect(await lonely.exit()).toEqual({ code: 1, signal: null });
+    const usage = start('usage', ['dance']);
+    await usage.waitFor(/usage: main\.js host/, { stream: 'output' });
+    expect(await usage.exit()).toEqual({ code: 2, signal: null });
   });
 });
