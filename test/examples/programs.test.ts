@@ -1,12 +1,13 @@
-// The seed examples (examples/*.ts) built with scripts/build.mjs and run as real processes,
-// as a user runs them (node dist/examples/...). Each answers --help; a bad option exits 2.
+// The examples (examples/*.ts, after Godot's WebSocket tutorials) built with scripts/build.mjs
+// and run as real processes, as a user runs them (node dist/examples/...). Each answers --help;
+// a bad option exits 2.
 import { TCPServer } from 'rxpeer';
 import { HOST, listenTcp } from '../helpers/server.js';
 import { expectInOrder, usePrograms } from '../helpers/programs.js';
 
 const programs = usePrograms();
 
-describe('examples (seeds 000/002/003)', () => {
+describe('examples (Godot 3 and 4 WebSocket tutorials)', () => {
   it('npm run demo: the Godot 4 minimal server and client talk and exit 0 after a clean close', async () => {
     const demo = programs.start('dist/examples/demo.js');
     expect(await demo.exit()).toEqual({ code: 0, signal: null });

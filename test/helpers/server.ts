@@ -60,7 +60,7 @@ export interface PeerRecord {
 }
 
 /**
- * TCPServer + WebSocketPeer.acceptStream(), as the seed's minimal server, polled every
+ * TCPServer + WebSocketPeer.acceptStream(), as in Godot 4's WebSocket tutorial, polled every
  * millisecond in the background. Every accepted peer is echoed and its states recorded.
  */
 export class PollingServer {

@@ -1,5 +1,5 @@
-// Godot 3's WebSocketClient / WebSocketServer (seed 002): signals as events, delivered only
-// inside poll(). Real sockets on 127.0.0.1, port 0.
+// Godot 3's WebSocketClient / WebSocketServer, as in Godot 3's WebSocket tutorial: signals as
+// events, delivered only inside poll(). Real sockets on 127.0.0.1, port 0.
 import { WebSocketServer as WsServer } from 'ws';
 import {
   ErrorCode,
@@ -122,7 +122,7 @@ describe('WebSocketServer + WebSocketClient', () => {
     expect(client.getPeer(2)).toBeNull();
     expect(client.getConnectedPort()).toBe(port);
 
-    // Seed 002: the client puts a packet, the server echoes it from data_received.
+    // As in the tutorial: the client puts a packet, the server echoes it from data_received.
     server.on('data_received', (from) => {
       const packet = server.getPeer(from)!.getPacket();
       server.getPeer(from)!.putPacket(packet);
