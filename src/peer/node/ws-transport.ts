@@ -325,7 +325,7 @@ export class WsTransport implements Transport {
       remoteAddress: this.#socket?.remoteAddress ?? '',
       remotePort: this.#socket?.remotePort ?? 0,
       requestedUrl: this.#requestedUrl,
-      ...(this.#request === undefined ? {} : { request: this.#request }),
+      request: this.#request,
     });
   }
 
