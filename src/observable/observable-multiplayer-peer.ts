@@ -84,8 +84,13 @@ class ObservableMultiplayerPeerImpl
   readonly packets$: Observable<MultiplayerPacket>;
   readonly dropped$: Observable<number>;
   readonly close$: Observable<MultiplayerCloseReason>;
-  protected readonly closedStatus = ConnectionStatus.DISCONNECTED;
-  protected readonly name = 'fromMultiplayerPeer';
+  protected get closedStatus(): ConnectionStatus {
+    return ConnectionStatus.DISCONNECTED;
+  }
+
+  protected get name(): string {
+    return 'fromMultiplayerPeer';
+  }
 
   readonly #connected: DriverStream<number>;
   readonly #disconnected: DriverStream<number>;

@@ -88,20 +88,33 @@ export function wrap(peer: WebSocketPeer, options: FromPeerOptions = {}): Observ
 /** @internal */
 export class ObservablePeerImpl extends PeerDriver<State, Packet, CloseInfo> implements ObservablePeer, PeerHooks {
   readonly peer: WebSocketPeer;
-  readonly state$: Observable<State>;
-  readonly packets$: Observable<Packet>;
-  readonly close$: Observable<CloseInfo>;
   /** Set by the server that accepted the peer. */
   context: unknown = undefined;
-  protected readonly closedStatus = State.CLOSED;
-  protected readonly name = 'fromPeer';
 
   constructor(peer: WebSocketPeer, scheduler: SchedulerLike, pollInterval: number | undefined) {
     super(scheduler, pollInterval, peer.getReadyState());
     this.peer = peer;
-    this.state$ = this.observe(this.statusStream);
-    this.packets$ = this.observe(this.packetStream);
-    this.close$ = this.observe(this.endStream);
+  }
+
+  // Streams are made on first use and kept (state$ is always the same Observable).
+  get state$(): Observable<State> {
+    return this.statusStream;
+  }
+
+  get packets$(): Observable<Packet> {
+    return this.packetStream;
+  }
+
+  get close$(): Observable<CloseInfo> {
+    return this.endStream;
+  }
+
+  protected get closedStatus(): State {
+    return State.CLOSED;
+  }
+
+  protected get name(): string {
+    return 'fromPeer';
   }
 
   get request(): UpgradeRequest | undefined {

@@ -32,6 +32,10 @@ export class PollLoop {
     return this.#running;
   }
 
+  get scheduler(): SchedulerLike {
+    return this.#scheduler;
+  }
+
   start(): void {
     if (this.#running) return;
     this.#running = true;

@@ -12,12 +12,16 @@ export const SMALL_PAYLOAD_BYTES = 1024;
  * bytes belong to the peer: see TransportSink.onMessage), with no copy in and none out. A
  * peer that is read as fast as messages arrive (a driver draining every poll) never gets
  * past this, so its messages are never copied; one whose reader falls behind keeps the
- * rest of a backlog at payload + 5 bytes a message, as below.
+ * rest of a backlog at payload + 8 bytes a small message, as below.
  */
 export const KEPT_AS_HANDED_OVER = 64;
 
+/** Slot flags: a text message; its payload is in #arrays (kept as handed over, or large). */
 const TEXT = 1;
-const OWN_ARRAY = 2;
+const IN_ARRAYS = 2;
+/** A slot is size * SLOT_FLAGS + flags. */
+const SLOT_FLAGS = 4;
+
 const INITIAL_SLOTS = 4;
 const INITIAL_STORE_BYTES = 256;
 /** An empty store larger than this is released, so idle connections hold none. */
@@ -26,27 +30,31 @@ const KEEP_STORE_BYTES = 4096;
 const EMPTY_STORE = new Uint8Array(0);
 /** Taken entries at the head of #arrays are reclaimed from this many on (fewer are not worth a move). */
 const COMPACT_ARRAYS_AT = 32;
-/** An empty queue keeps its #arrays up to this length (a drained burst), else lets it go. */
-const KEEP_ARRAYS = 256;
+/** A queue that never received anything holds no ring at all. */
+const NO_SLOTS = new Float64Array(0);
 
 /**
  * The received messages of one peer, in order. The first {@link KEPT_AS_HANDED_OVER}
- * waiting are kept as handed over; past them a small message costs its payload plus 5
+ * waiting are kept as handed over; past them a small message costs its payload plus 8
  * bytes, a large one its own Uint8Array. Packet objects are made only when a message is
- * taken. Limits count payload bytes, so memory follows them.
+ * taken, and nothing is allocated before the first message (most of the memory of many
+ * idle connections is what each one holds while empty). Limits count payload bytes, so
+ * memory follows them.
  */
 export class PacketQueue {
-  /** Payload size and flags of each message, on a ring of `#sizes.length` slots. */
-  #sizes = new Int32Array(INITIAL_SLOTS);
-  #flags = new Uint8Array(INITIAL_SLOTS);
+  /**
+   * One slot per message on a ring of `#slots.length` (a power of two): its payload size
+   * times SLOT_FLAGS, plus TEXT and IN_ARRAYS (else the payload is in the store).
+   */
+  #slots = NO_SLOTS;
   #first = 0;
   #length = 0;
   /** Payloads of small messages, back to back, live between #storeHead and #storeTail. */
   #store = EMPTY_STORE;
   #storeHead = 0;
   #storeTail = 0;
-  /** Payloads kept as handed over, in order (each message flagged OWN_ARRAY has one here), between #arraysHead and #arraysTail. */
-  #arrays: Uint8Array[] = [];
+  /** Payloads of the messages flagged IN_ARRAYS, in order, between #arraysHead and #arraysTail; null until the first. */
+  #arrays: Uint8Array[] | null = null;
   #arraysHead = 0;
   #arraysTail = 0;
 
@@ -55,43 +63,45 @@ export class PacketQueue {
   }
 
   push(data: Uint8Array, isText: boolean): void {
-    if (this.#length === this.#sizes.length) this.#growSlots();
-    const slot = (this.#first + this.#length) & (this.#sizes.length - 1);
-    const small = data.byteLength < SMALL_PAYLOAD_BYTES && this.#length >= KEPT_AS_HANDED_OVER;
-    this.#sizes[slot] = data.byteLength;
-    this.#flags[slot] = (isText ? TEXT : 0) | (small ? 0 : OWN_ARRAY);
-    if (small) {
-      this.#reserve(data.byteLength);
-      this.#store.set(data, this.#storeTail);
-      this.#storeTail += data.byteLength;
+    if (this.#length === this.#slots.length) this.#growSlots();
+    const size = data.byteLength;
+    const inArrays = size >= SMALL_PAYLOAD_BYTES || this.#length < KEPT_AS_HANDED_OVER;
+    this.#slots[(this.#first + this.#length) & (this.#slots.length - 1)] =
+      size * SLOT_FLAGS + (isText ? TEXT : 0) + (inArrays ? IN_ARRAYS : 0);
+    if (inArrays) {
+      (this.#arrays ??= [])[this.#arraysTail++] = data;
     } else {
-      this.#arrays[this.#arraysTail++] = data;
+      this.#reserve(size);
+      this.#store.set(data, this.#storeTail);
+      this.#storeTail += size;
     }
     this.#length++;
   }
 
   /** Payload bytes of the message `index` places from the front. */
   sizeAt(index: number): number {
-    return this.#sizes[(this.#first + index) & (this.#sizes.length - 1)]!;
+    const slot = this.#slots[(this.#first + index) & (this.#slots.length - 1)]!;
+    return (slot - (slot % SLOT_FLAGS)) / SLOT_FLAGS;
   }
 
   shift(): Packet | undefined {
     if (this.#length === 0) return undefined;
-    const slot = this.#first;
-    const size = this.#sizes[slot]!;
-    const flags = this.#flags[slot]!;
-    this.#first = (slot + 1) & (this.#sizes.length - 1);
+    const slot = this.#slots[this.#first]!;
+    const flags = slot % SLOT_FLAGS;
+    const size = (slot - flags) / SLOT_FLAGS;
+    this.#first = (this.#first + 1) & (this.#slots.length - 1);
     this.#length--;
     let data: Uint8Array;
-    if ((flags & OWN_ARRAY) !== 0) {
-      data = this.#arrays[this.#arraysHead]!;
-      this.#arrays[this.#arraysHead++] = EMPTY_STORE;
+    if ((flags & IN_ARRAYS) !== 0) {
+      const arrays = this.#arrays!;
+      data = arrays[this.#arraysHead]!;
+      arrays[this.#arraysHead++] = EMPTY_STORE;
       if (this.#arraysHead === this.#arraysTail) {
         this.#arraysHead = this.#arraysTail = 0; // all taken: the array is reused as it is
       } else if (this.#arraysHead >= COMPACT_ARRAYS_AT && this.#arraysHead * 2 >= this.#arraysTail) {
         // Move the live entries down once the taken ones are half (amortised O(1)).
-        this.#arrays.copyWithin(0, this.#arraysHead, this.#arraysTail);
-        this.#arrays.fill(EMPTY_STORE, this.#arraysTail - this.#arraysHead, this.#arraysTail);
+        arrays.copyWithin(0, this.#arraysHead, this.#arraysTail);
+        arrays.fill(EMPTY_STORE, this.#arraysTail - this.#arraysHead, this.#arraysTail);
         this.#arraysTail -= this.#arraysHead;
         this.#arraysHead = 0;
       }
@@ -104,14 +114,13 @@ export class PacketQueue {
   }
 
   clear(): void {
-    this.#sizes = new Int32Array(INITIAL_SLOTS);
-    this.#flags = new Uint8Array(INITIAL_SLOTS);
+    this.#slots = NO_SLOTS;
     this.#first = 0;
     this.#length = 0;
     this.#store = EMPTY_STORE;
     this.#storeHead = 0;
     this.#storeTail = 0;
-    this.#arrays = [];
+    this.#arrays = null;
     this.#arraysHead = 0;
     this.#arraysTail = 0;
   }
@@ -120,10 +129,10 @@ export class PacketQueue {
     this.#storeHead = 0;
     this.#storeTail = 0;
     if (this.#store.length > KEEP_STORE_BYTES) this.#store = EMPTY_STORE;
-    if (this.#arrays.length > KEEP_ARRAYS) this.#arrays = [];
-    if (this.#sizes.length > INITIAL_SLOTS * 64) {
-      this.#sizes = new Int32Array(INITIAL_SLOTS);
-      this.#flags = new Uint8Array(INITIAL_SLOTS);
+    // What held a drained burst is reused; anything longer goes.
+    if (this.#arrays !== null && this.#arrays.length > KEPT_AS_HANDED_OVER) this.#arrays = null;
+    if (this.#slots.length > INITIAL_SLOTS * 64) {
+      this.#slots = NO_SLOTS;
       this.#first = 0;
     }
   }
@@ -146,17 +155,10 @@ export class PacketQueue {
   }
 
   #growSlots(): void {
-    const capacity = this.#sizes.length * 2;
-    const sizes = new Int32Array(capacity);
-    const flags = new Uint8Array(capacity);
-    for (let i = 0; i < this.#length; i++) {
-      const from = (this.#first + i) & (this.#sizes.length - 1);
-      sizes[i] = this.#sizes[from]!;
-      flags[i] = this.#flags[from]!;
-    }
-    this.#sizes = sizes;
-    this.#flags = flags;
+    const old = this.#slots;
+    const slots = new Float64Array(Math.max(INITIAL_SLOTS, old.length * 2));
+    for (let i = 0; i < this.#length; i++) slots[i] = old[(this.#first + i) & (old.length - 1)]!;
+    this.#slots = slots;
     this.#first = 0;
   }
 }
-
