@@ -70,7 +70,12 @@ export class FrameBatch {
       const keyAt = at;
       writeMaskKey(chunk, keyAt);
       at += 4;
-      for (let i = 0; i < length; i++) chunk[at + i] = data[i]! ^ chunk[keyAt + (i & 3)]!;
+      if (length < WORD_MASK_FROM) {
+        for (let i = 0; i < length; i++) chunk[at + i] = data[i]! ^ chunk[keyAt + (i & 3)]!;
+      } else {
+        chunk.set(data, at);
+        maskInPlace(chunk, at, length, keyAt);
+      }
     } else {
       chunk.set(data, at);
     }
@@ -110,6 +115,34 @@ export class FrameBatch {
     this.#used = 0;
     return this.#chunk;
   }
+}
+
+/** From this payload size on, masking goes four bytes at a time (below, the set-up costs more than it saves). */
+const WORD_MASK_FROM = 64;
+/** The mask key as one 32-bit word, in the platform's byte order. */
+const maskBytes = new Uint8Array(4);
+const maskWord = new Uint32Array(maskBytes.buffer);
+
+/**
+ * XORs `length` bytes at `target[at]` with the key at `target[keyAt]` (payload byte i with
+ * key byte i & 3): byte by byte up to a 4-byte boundary, then a 32-bit word at a time,
+ * then the tail. A 64 KiB payload masked byte by byte costs ~10× as much.
+ */
+function maskInPlace(target: Buffer, at: number, length: number, keyAt: number): void {
+  const absolute = target.byteOffset + at;
+  const head = Math.min(length, (4 - (absolute & 3)) & 3);
+  let i = 0;
+  for (; i < head; i++) target[at + i] ^= target[keyAt + (i & 3)]!;
+  const words = (length - head) >>> 2;
+  if (words > 0) {
+    // The key rotated to start at payload byte `head`, in memory order.
+    for (let k = 0; k < 4; k++) maskBytes[k] = target[keyAt + ((head + k) & 3)]!;
+    const key = maskWord[0]!;
+    const view = new Uint32Array(target.buffer, absolute + head, words);
+    for (let w = 0; w < words; w++) view[w]! ^= key;
+    i = head + words * 4;
+  }
+  for (; i < length; i++) target[at + i] ^= target[keyAt + (i & 3)]!;
 }
 
 /** Four random bytes at `target[at]`. */

@@ -49,6 +49,20 @@ describe.each([
     expect(received.at(-1)!.data.toString('utf8')).toBe('héllo');
   });
 
+  it('reads back every byte whatever the payload and chunk alignment (masking goes by words from 64 bytes)', () => {
+    const batch = new FrameBatch(masked);
+    // Lengths around the word threshold and the 4-byte boundaries, at every offset in the chunk.
+    const sent: Uint8Array[] = [];
+    for (let length = 58; length <= 72; length++) for (let skew = 0; skew < 4; skew++) sent.push(payload(length + skew * 64, length * 4 + skew));
+    // Payloads that are views at odd offsets of a larger buffer.
+    const backing = payload(4096, 7);
+    for (let offset = 1; offset < 9; offset++) sent.push(backing.subarray(offset, offset + 1000 + offset));
+    for (const data of sent) batch.append(data, false);
+    const received = parse(batch.take(), masked);
+    expect(received).toHaveLength(sent.length);
+    received.forEach((message, i) => expect(message.data.equals(Buffer.from(sent[i]!))).toBe(true));
+  });
+
   it('copies at append(): the caller may reuse its buffer at once', () => {
     const batch = new FrameBatch(masked);
     const buffer = new Uint8Array([1, 2, 3]);
