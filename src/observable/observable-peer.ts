@@ -1,6 +1,6 @@
 import { asapScheduler, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { ErrorCode, isCleanClose, State, WriteMode } from '../peer/constants.js';
-import { kNextTimer, kTakePacket, type PeerHooks } from '../peer/internal.js';
+import { kFlush, kNextTimer, kTakePacket, type PeerHooks } from '../peer/internal.js';
 import type { UpgradeRequest } from '../peer/handshake.js';
 import type { Packet } from '../peer/packet.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
@@ -144,12 +144,15 @@ export class ObservablePeerImpl extends PeerDriver<State, Packet, CloseInfo> imp
     const states = this.takePendingStatuses();
     if (states.length === 0) {
       this.drainPackets(); // the common case: packets, no state change
+      // Replies sent by packets$ subscribers leave now, in one write, not a microtask later.
+      this.peer[kFlush]();
       return;
     }
     // Packets belong between OPEN and the close: announce up to OPEN, then the packets, then the rest.
     let i = 0;
     while (i < states.length && (states[i] === State.CONNECTING || states[i] === State.OPEN)) this.announce(states[i++]!);
     this.drainPackets();
+    this.peer[kFlush]();
     while (i < states.length) this.announce(states[i++]!);
   }
 

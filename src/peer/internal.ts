@@ -20,6 +20,12 @@ export const kAttachTransport = Symbol('rxpeer.attachTransport');
 export const kSendUnlimited = Symbol('rxpeer.sendUnlimited');
 /** @internal What the last connection could not write before it ended (send queues report it as lost). */
 export const kTakeUnsent = Symbol('rxpeer.takeUnsent');
+/**
+ * @internal Writes what send() queued now, not at the end of the current microtask: a driver
+ * that polled and emitted calls it once its subscribers are done, so a reply sent from a
+ * packets$ callback leaves at once (still one write for all of them).
+ */
+export const kFlush = Symbol('rxpeer.flush');
 /** @internal TCPServer: a callback run when a connection is queued (drivers accept on demand). */
 export const kOnConnection = Symbol('rxpeer.onConnection');
 

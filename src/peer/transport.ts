@@ -48,6 +48,11 @@ export interface OpenInfo {
 export interface Transport {
   /** Queue a message. False when the transport can no longer send (closing underneath). */
   send(data: Uint8Array, isText: boolean): boolean;
+  /**
+   * Hand what send() queued to the network now (transports that batch the messages of one
+   * poll write them at the end of the current microtask otherwise).
+   */
+  flush?(): void;
   /** Send a close frame (also used to answer the remote's); no-op once sent. */
   close(code: number, reason: string): void;
   /** Drop the connection now, without a close frame. Reports nothing afterwards. */

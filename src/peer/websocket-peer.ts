@@ -12,6 +12,7 @@ import {
   kSetClock,
   kSetHooks,
   kTakePacket,
+  kFlush,
   kTakeUnsent,
   PeerHooks,
   TransportSettings,
@@ -495,6 +496,11 @@ export class WebSocketPeer {
   /** @internal getPacket() without unwrapping, for drivers that emit Packet objects. */
   [kTakePacket](): Packet | undefined {
     return this.#takePacket();
+  }
+
+  /** @internal See kFlush: what was sent goes to the network now. */
+  [kFlush](): void {
+    this.#transport?.flush?.();
   }
 
   /**
