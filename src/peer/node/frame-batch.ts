@@ -2,10 +2,12 @@
 // during one poll() reaches the socket in one write: one system call and no per-message
 // objects, where ws frames and writes each message on its own. A message costs its frame
 // bytes (payload + 2 to 14) while it waits, copied at send() time, so the caller may reuse
-// its buffer at once (as Godot's put_packet copies).
+// its buffer at once (as Godot's put_packet copies). One chunk is shared by every batch of
+// the process (each batch holds the ranges it wrote), so a connection that sent once keeps
+// no chunk of its own afterwards.
 import { randomFillSync } from 'node:crypto';
 
-/** Chunks start this big; a larger frame gets a chunk of its own size. */
+/** The shared chunk's size; a larger frame gets a buffer of its own size. */
 const CHUNK_BYTES = 16 * 1024;
 const OPCODE_TEXT = 0x1;
 const OPCODE_BINARY = 0x2;
@@ -17,6 +19,14 @@ const MASK_POOL_BYTES = 8 * 1024;
 let maskPool: Buffer | null = null;
 let maskPointer = MASK_POOL_BYTES;
 
+/**
+ * The chunk every batch appends to, and how much of it is taken. Bytes once appended are
+ * never written over (a new chunk follows when this one is full), so the ranges batches
+ * hold stay theirs until the socket has written them.
+ */
+let shared: Buffer | null = null;
+let sharedUsed = 0;
+
 /** The size of a frame's header for `length` payload bytes. */
 export function headerSize(length: number, masked: boolean): number {
   const base = length < 126 ? 2 : length < 65536 ? 4 : 10;
@@ -26,9 +36,12 @@ export function headerSize(length: number, masked: boolean): number {
 export class FrameBatch {
   /** Client frames are masked (RFC 6455 §5.3); a server's are not. */
   readonly #masked: boolean;
+  /** Ranges written so far and closed, in order. */
   readonly #chunks: Buffer[] = [];
+  /** The shared chunk this batch's open range is in (null: none open), and the range. */
   #chunk: Buffer | null = null;
-  #used = 0;
+  #start = 0;
+  #end = 0;
   #payloadBytes = 0;
   #count = 0;
 
@@ -50,8 +63,29 @@ export class FrameBatch {
   append(data: Uint8Array, isText: boolean): void {
     const length = data.byteLength;
     const size = headerSize(length, this.#masked) + length;
-    const chunk = this.#room(size);
-    let at = this.#used;
+    let chunk: Buffer;
+    let at: number;
+    if (size > CHUNK_BYTES) {
+      this.#closeRange();
+      chunk = Buffer.allocUnsafe(size);
+      this.#chunks.push(chunk);
+      at = 0;
+    } else {
+      if (shared === null || shared.length - sharedUsed < size) {
+        shared = Buffer.allocUnsafe(CHUNK_BYTES);
+        sharedUsed = 0;
+      }
+      chunk = shared;
+      at = sharedUsed;
+      // Frames appended one after the other (the usual case: one connection's poll) make one range.
+      if (this.#chunk !== chunk || this.#end !== at) {
+        this.#closeRange();
+        this.#chunk = chunk;
+        this.#start = at;
+      }
+      sharedUsed = at + size;
+      this.#end = sharedUsed;
+    }
     chunk[at++] = FIN | (isText ? OPCODE_TEXT : OPCODE_BINARY);
     const maskBit = this.#masked ? MASKED : 0;
     if (length < 126) {
@@ -79,19 +113,13 @@ export class FrameBatch {
     } else {
       chunk.set(data, at);
     }
-    this.#used = at + length;
     this.#payloadBytes += length;
     this.#count++;
   }
 
   /** Everything appended so far, as buffers to write in order; the batch is empty afterwards. */
   take(): Buffer[] {
-    if (this.#chunk !== null && this.#used > 0) {
-      this.#chunks.push(this.#chunk.subarray(0, this.#used));
-      // The rest of the chunk stays in use for the next messages: a chunk is never written twice.
-      this.#chunk = this.#chunk.subarray(this.#used);
-      this.#used = 0;
-    }
+    this.#closeRange();
     const chunks = this.#chunks.splice(0);
     this.#payloadBytes = 0;
     this.#count = 0;
@@ -102,18 +130,14 @@ export class FrameBatch {
   clear(): void {
     this.#chunks.length = 0;
     this.#chunk = null;
-    this.#used = 0;
     this.#payloadBytes = 0;
     this.#count = 0;
   }
 
-  #room(size: number): Buffer {
-    const chunk = this.#chunk;
-    if (chunk !== null && chunk.length - this.#used >= size) return chunk;
-    if (chunk !== null && this.#used > 0) this.#chunks.push(chunk.subarray(0, this.#used));
-    this.#chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, size));
-    this.#used = 0;
-    return this.#chunk;
+  #closeRange(): void {
+    if (this.#chunk === null) return;
+    this.#chunks.push(this.#chunk.subarray(this.#start, this.#end));
+    this.#chunk = null;
   }
 }
 

@@ -63,6 +63,27 @@ describe.each([
     received.forEach((message, i) => expect(message.data.equals(Buffer.from(sent[i]!))).toBe(true));
   });
 
+  it('keeps each batch to its own frames when batches append in turn (they share chunks)', () => {
+    const batches = [new FrameBatch(masked), new FrameBatch(masked), new FrameBatch(masked)];
+    const sent: Uint8Array[][] = [[], [], []];
+    // Enough bytes to go through several shared chunks, some frames larger than one.
+    for (let i = 0; i < 300; i++) {
+      const which = (i * 7) % 3;
+      const data = payload(i % 50 === 0 ? 20_000 : (i * 37) % 700, i);
+      sent[which]!.push(data);
+      batches[which]!.append(data, false);
+      if (i % 97 === 0) {
+        const received = parse(batches[which]!.take(), masked);
+        expect(received.map((m) => Buffer.from(m.data))).toEqual(sent[which]!.map((d) => Buffer.from(d)));
+        sent[which] = [];
+      }
+    }
+    batches.forEach((batch, which) => {
+      const received = parse(batch.take(), masked);
+      expect(received.map((m) => Buffer.from(m.data))).toEqual(sent[which]!.map((d) => Buffer.from(d)));
+    });
+  });
+
   it('copies at append(): the caller may reuse its buffer at once', () => {
     const batch = new FrameBatch(masked);
     const buffer = new Uint8Array([1, 2, 3]);
