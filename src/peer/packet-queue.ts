@@ -129,8 +129,7 @@ export class PacketQueue {
     this.#storeHead = 0;
     this.#storeTail = 0;
     if (this.#store.length > KEEP_STORE_BYTES) this.#store = EMPTY_STORE;
-    // What held a drained burst is reused; anything longer goes.
-    if (this.#arrays !== null && this.#arrays.length > KEPT_AS_HANDED_OVER) this.#arrays = null;
+    this.#arrays = null; // an idle connection holds none
     if (this.#slots.length > INITIAL_SLOTS * 64) {
       this.#slots = NO_SLOTS;
       this.#first = 0;
