@@ -1,6 +1,6 @@
 // WebSocketPeer over the browser's own WebSocket, in headless Chromium: the page runs the
 // browser build of the package (bundled like an app would) against a ws server in Node,
-// and checks the web-export behaviour of godot-websocket-behaviour.md §2 from inside.
+// and checks from inside the behaviour of Godot's web export (what the browser allows).
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startServer, type TestServer } from '../helpers/ws-server.js';

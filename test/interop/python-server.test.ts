@@ -94,7 +94,7 @@ describe.each(CLIENT_KINDS)('rxpeer %s → Python websockets server', (kind) => 
 
   interop('a server that selects no subprotocol when the client asked for one fails the handshake on rxpeer\'s side', async (t) => {
     // websockets answers 101 without Sec-WebSocket-Protocol when nothing matches; Godot's rule
-    // (behaviour doc §1) is that a client that asked for some must get exactly one of them.
+    // (as its WebSocketPeer behaves) is that a client that asked for some must get exactly one of them.
     const { conn, python } = await clientOf(t, kind, { protocols: ['superchat'] });
     await conn.waitClosed();
     await python.disconnected();

@@ -96,7 +96,7 @@ export class PeerConn extends RxConn {
       if (!this.opened && (state === State.OPEN || (state !== State.CONNECTING && peer.getCloseCode() !== -1))) this.#open();
       this.#state = state;
     }
-    // Packets survive the close (API.md, exact rule 1): read them before reporting CLOSED.
+    // Packets survive the close (as in Godot): read them before reporting CLOSED.
     while (peer.getAvailablePacketCount() > 0) {
       const data = peer.getPacket();
       this.saw_(payload(data, peer.wasStringPacket()));
