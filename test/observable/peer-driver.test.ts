@@ -54,7 +54,7 @@ describe('PeerDriver subscribers', () => {
       const sender = fromPeer(remote, { scheduler });
       sender.state$.subscribe();
       const heard: string[] = [];
-      const late = new Subscriber<Packet>({ next: (p) => heard.push(`late:${p.text}`) });
+      const late = new Subscriber<Packet>({ next: (p) => heard.push(`late:${p.text}`), error: () => {}, complete: () => {} });
       let third: { unsubscribe(): void } | null = null;
       socket.packets$.subscribe((p) => {
         heard.push(`first:${p.text}`);
@@ -72,12 +72,30 @@ describe('PeerDriver subscribers', () => {
     });
   });
 
+  it('a new first subscriber gets the packets shown while nobody read them (no poll pending)', () => {
+    run((scheduler) => {
+      const [local, remote] = createMemoryPair();
+      const socket = fromPeer(local, { scheduler });
+      const sender = fromPeer(remote, { scheduler });
+      sender.state$.subscribe();
+      const states = socket.state$.subscribe();
+      scheduler.schedule(() => sender.send('kept'), 1);
+      scheduler.flush(); // shown by a poll, read by nobody
+      states.unsubscribe();
+      expect(local.getAvailablePacketCount()).toBe(1);
+      const heard: string[] = [];
+      socket.packets$.subscribe((p) => heard.push(p.text!));
+      scheduler.flush();
+      expect(heard).toEqual(['kept']);
+    });
+  });
+
   it('counts one subscriber subscribed twice as two subscriptions', () => {
     run((scheduler) => {
       const [local] = createMemoryPair();
       const socket = fromPeer(local, { scheduler });
       const states: State[] = [];
-      const subscriber = new Subscriber<State>({ next: (s) => states.push(s) });
+      const subscriber = new Subscriber<State>({ next: (s) => states.push(s), error: () => {}, complete: () => {} });
       socket.state$.subscribe(subscriber);
       socket.state$.subscribe(subscriber);
       const other = socket.state$.subscribe();
