@@ -111,7 +111,7 @@ class ObservableMultiplayerPeerImpl
   };
   // One packet per signal keeps packets in wire order with the joins and leaves around them.
   readonly #onPacket = (): void => {
-    if (this.packetStream.subscribers.length === 0) return;
+    if (!this.packetStream.hasSubscribers) return;
     const packet = this.peer[kTakePacket]();
     if (packet !== undefined) this.emit(this.packetStream, packet);
   };

@@ -1,6 +1,6 @@
 import { asapScheduler, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { ErrorCode, isCleanClose, State, WriteMode } from '../peer/constants.js';
-import { kFlush, kNextTimer, kTakePacket, type PeerHooks } from '../peer/internal.js';
+import { kFlush, kNextTimer, kPollPending, kTakePacket, type PeerHooks } from '../peer/internal.js';
 import type { UpgradeRequest } from '../peer/handshake.js';
 import type { Packet } from '../peer/packet.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
@@ -158,6 +158,11 @@ export class ObservablePeerImpl extends PeerDriver<State, Packet, CloseInfo> imp
 
   nextTimer(): number {
     return this.peer[kNextTimer]();
+  }
+
+  /** Something recorded and not yet polled, or packets shown that nobody read yet. */
+  pollPending(): boolean {
+    return this.peer[kPollPending]() || this.hasPackets();
   }
 
   protected readStatus(): State {

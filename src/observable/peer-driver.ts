@@ -22,15 +22,16 @@ const NONE: readonly never[] = Object.freeze([]);
 
 /**
  * One stream of a driver: the Observable users subscribe to (`state$`, `packets$`, …) and
- * its subscribers. One object per stream, with no closures: a driver exists per
- * connection, so its streams are what thousands of idle connections hold.
+ * its subscribers. One object per stream, with no closures and no array for a single
+ * subscriber (the common case): a driver exists per connection, so its streams are much
+ * of what thousands of idle connections hold.
  */
 export class DriverStream<T> extends Observable<T> {
-  /**
-   * Copy-on-write: subscribe and unsubscribe replace the array, so an emission walks the
-   * array it started with (a subscriber added during it waits for the next value).
-   */
-  subscribers: readonly Subscriber<T>[] = NONE;
+  /** The earliest subscriber still here, then the others in order (copy-on-write, null when none). */
+  #first: Subscriber<T> | null = null;
+  #rest: readonly Subscriber<T>[] | null = null;
+  /** The one teardown every subscription of this stream returns (see releaseClosed()). */
+  #teardown: StreamTeardown | null = null;
 
   constructor(
     readonly driver: PeerDriver<unknown, unknown, unknown>,
@@ -40,21 +41,71 @@ export class DriverStream<T> extends Observable<T> {
     super();
   }
 
+  get hasSubscribers(): boolean {
+    return this.#first !== null;
+  }
+
   /** @internal What RxJS runs for each subscribe(), as Subject does. */
   protected _subscribe(subscriber: Subscriber<T>): TeardownLogic {
-    return this.driver.subscribeTo(this, subscriber);
+    return this.driver.subscribeTo(this, subscriber) ? (this.#teardown ??= new StreamTeardown(this)) : undefined;
+  }
+
+  addSubscriber(subscriber: Subscriber<T>): void {
+    if (this.#first === null) this.#first = subscriber;
+    else this.#rest = this.#rest === null ? [subscriber] : [...this.#rest, subscriber];
+  }
+
+  /**
+   * Drops the subscribers that unsubscribed (RxJS marks a subscriber closed before it runs
+   * its teardowns, so one teardown object serves every subscription of the stream) and
+   * says how many went.
+   */
+  releaseClosed(): number {
+    let gone = 0;
+    let rest = this.#rest;
+    if (rest !== null) {
+      const open = rest.filter((s) => !s.closed);
+      gone = rest.length - open.length;
+      rest = open.length === 0 ? null : open;
+    }
+    if (this.#first !== null && this.#first.closed) {
+      gone++;
+      this.#first = rest === null ? null : rest[0]!;
+      rest = rest === null || rest.length === 1 ? null : rest.slice(1);
+    }
+    this.#rest = rest;
+    return gone;
+  }
+
+  /** Takes every subscriber out (the end), in order. */
+  takeSubscribers(): Subscriber<T>[] {
+    const all = this.#first === null ? [] : [this.#first, ...(this.#rest ?? NONE)];
+    this.#first = null;
+    this.#rest = null;
+    return all;
+  }
+
+  /** `value` to every subscriber; one that subscribes during it waits for the next value. */
+  deliver(value: T): void {
+    const first = this.#first;
+    if (first === null) return;
+    const rest = this.#rest;
+    first.next(value);
+    if (rest !== null) for (let i = 0; i < rest.length; i++) rest[i]!.next(value);
+  }
+
+  /** Lets every subscriber go with `error` (a refused subscription). */
+  fail(error: unknown): void {
+    for (const s of this.takeSubscribers()) s.error(error);
   }
 }
 
-/** The teardown of one subscription: an object rather than a closure, half the size. */
-class StreamSubscription<T> implements Unsubscribable {
-  constructor(
-    readonly stream: DriverStream<T>,
-    readonly subscriber: Subscriber<T>,
-  ) {}
+/** The teardown of a stream's subscriptions: finds the subscribers that left. */
+class StreamTeardown implements Unsubscribable {
+  constructor(readonly stream: DriverStream<unknown>) {}
 
   unsubscribe(): void {
-    this.stream.driver.unsubscribeFrom(this.stream, this.subscriber);
+    this.stream.driver.released(this.stream);
   }
 }
 
@@ -168,9 +219,7 @@ export abstract class PeerDriver<Status, Packet, End> implements PollTarget {
   }
 
   protected emit<T>(stream: DriverStream<T>, value: T): void {
-    const list = stream.subscribers;
-    if (list.length === 1) list[0]!.next(value);
-    else for (let i = 0; i < list.length; i++) list[i]!.next(value);
+    stream.deliver(value);
   }
 
   protected get isAttached(): boolean {
@@ -207,12 +256,10 @@ export abstract class PeerDriver<Status, Packet, End> implements PollTarget {
   /** Every packet waiting, to packets$ (while it has subscribers). */
   protected drainPackets(): void {
     const stream = this.#packetStream;
-    if (stream === null || stream.subscribers.length === 0 || this.#draining) return;
+    if (stream === null || !stream.hasSubscribers || this.#draining) return;
     this.#draining = true;
     try {
-      for (let packet; stream.subscribers.length > 0 && (packet = this.takePacket()) !== undefined; ) {
-        this.emit(stream, packet);
-      }
+      for (let packet; stream.hasSubscribers && (packet = this.takePacket()) !== undefined; ) stream.deliver(packet);
     } finally {
       this.#draining = false;
     }
@@ -220,12 +267,12 @@ export abstract class PeerDriver<Status, Packet, End> implements PollTarget {
 
   // ---- the streams' side (DriverStream, StreamSubscription) ----
 
-  /** @internal */
-  subscribeTo<T>(stream: DriverStream<T>, subscriber: Subscriber<T>): TeardownLogic {
+  /** @internal A subscription to `stream`; false when it ended at once (after the end, or refused). */
+  subscribeTo<T>(stream: DriverStream<T>, subscriber: Subscriber<T>): boolean {
     if (this.#end !== null) {
       this.#replay(stream, subscriber);
       subscriber.complete();
-      return undefined;
+      return false;
     }
     const first = this.#refs === 0;
     if (first) {
@@ -235,22 +282,20 @@ export abstract class PeerDriver<Status, Packet, End> implements PollTarget {
     }
     if (stream === (this.#statusStream as unknown)) subscriber.next(this.#announced as unknown as T);
     else stream.spec?.start?.(subscriber);
-    const list = stream.subscribers;
-    stream.subscribers = list.length === 0 ? [subscriber] : [...list, subscriber];
+    stream.addSubscriber(subscriber);
     this.#refs++;
     if (first) this.#attach();
     else if (stream === (this.#packetStream as unknown) && this.hasPackets()) this.loop.wake();
-    return new StreamSubscription(stream, subscriber);
+    return true;
   }
 
-  /** @internal */
-  unsubscribeFrom<T>(stream: DriverStream<T>, subscriber: Subscriber<T>): void {
+  /** @internal Subscribers of `stream` unsubscribed. */
+  released(stream: DriverStream<unknown>): void {
     if (this.#end !== null) return; // the end already let everyone go
-    const list = stream.subscribers;
-    const index = list.indexOf(subscriber);
-    if (index < 0) return;
-    stream.subscribers = list.length === 1 ? NONE : list.filter((_, i) => i !== index);
-    if (--this.#refs === 0) this.#detach();
+    const gone = stream.releaseClosed();
+    if (gone === 0) return;
+    this.#refs -= gone;
+    if (this.#refs === 0) this.#detach();
   }
 
   // ---- private ----
@@ -282,7 +327,10 @@ export abstract class PeerDriver<Status, Packet, End> implements PollTarget {
   #attach(): void {
     if (!this.hook(true)) {
       const error = new Error(`${this.name}: this peer is already driven by another wrapper`);
-      for (const stream of this.#streams()) for (const s of stream.subscribers) s.error(error);
+      // Only the subscriber that tried to attach is here: it and the count go.
+      const streams = this.#streams();
+      this.#refs = 0;
+      for (const stream of streams) stream.fail(error);
       return;
     }
     this.#attached = true;
@@ -312,11 +360,7 @@ export abstract class PeerDriver<Status, Packet, End> implements PollTarget {
     this.#announced = this.closedStatus;
     this.#detach();
     const streams = this.#streams();
-    const lists = streams.map((stream) => {
-      const list = stream.subscribers;
-      stream.subscribers = NONE;
-      return list;
-    });
+    const lists = streams.map((stream) => stream.takeSubscribers());
     this.#refs = 0;
     streams.forEach((stream, i) => {
       for (const s of lists[i]!) {

@@ -9,6 +9,7 @@ import {
   kAttachTransport,
   kSendUnlimited,
   kNextTimer,
+  kPollPending,
   kSetClock,
   kSetHooks,
   kTakePacket,
@@ -480,6 +481,11 @@ export class WebSocketPeer {
   [kNextTimer](): number {
     if (this.#state === State.OPEN) return this.#heartbeatDue;
     return this.#state === State.CLOSED ? Infinity : this.#stateDue;
+  }
+
+  /** @internal Whether something recorded since the last poll() waits for one (a wake-up was asked for). */
+  [kPollPending](): boolean {
+    return this.#wakePending;
   }
 
   /**
