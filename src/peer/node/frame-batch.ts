@@ -4,11 +4,15 @@
 // bytes (payload + 2 to 14) while it waits, copied at send() time, so the caller may reuse
 // its buffer at once (as Godot's put_packet copies). One chunk is shared by every batch of
 // the process (each batch holds the ranges it wrote), so a connection that sent once keeps
-// no chunk of its own afterwards.
+// no chunk of its own afterwards. A batch whose range another batch cut (batches appending
+// in turn: a broadcast) goes on in a private chunk, twice what it holds, so that it still
+// makes a few ranges, not one per message.
 import { randomFillSync } from 'node:crypto';
 
-/** The shared chunk's size; a larger frame gets a buffer of its own size. */
+/** The shared chunk's size, and the most a private one grows to; a larger frame gets a buffer of its own size. */
 const CHUNK_BYTES = 16 * 1024;
+/** The smallest private chunk (see the top of the file). */
+const PRIVATE_CHUNK_BYTES = 256;
 const OPCODE_TEXT = 0x1;
 const OPCODE_BINARY = 0x2;
 const FIN = 0x80;
@@ -38,8 +42,9 @@ export class FrameBatch {
   readonly #masked: boolean;
   /** Ranges written so far and closed, in order. */
   readonly #chunks: Buffer[] = [];
-  /** The shared chunk this batch's open range is in (null: none open), and the range. */
+  /** The chunk this batch's open range is in (null: none open), whether it is the batch's own, and the range. */
   #chunk: Buffer | null = null;
+  #private = false;
   #start = 0;
   #end = 0;
   #payloadBytes = 0;
@@ -70,21 +75,30 @@ export class FrameBatch {
       chunk = Buffer.allocUnsafe(size);
       this.#chunks.push(chunk);
       at = 0;
-    } else {
+    } else if (this.#chunk === null) {
+      // A first range, in the shared chunk.
       if (shared === null || shared.length - sharedUsed < size) {
         shared = Buffer.allocUnsafe(CHUNK_BYTES);
         sharedUsed = 0;
       }
-      chunk = shared;
-      at = sharedUsed;
+      chunk = this.#chunk = shared;
+      at = this.#start = sharedUsed;
+      this.#private = false;
+      this.#end = sharedUsed += size;
+    } else if (this.#private ? this.#chunk.length - this.#end >= size : this.#chunk === shared && this.#end === sharedUsed && shared.length - sharedUsed >= size) {
       // Frames appended one after the other (the usual case: one connection's poll) make one range.
-      if (this.#chunk !== chunk || this.#end !== at) {
-        this.#closeRange();
-        this.#chunk = chunk;
-        this.#start = at;
-      }
-      sharedUsed = at + size;
-      this.#end = sharedUsed;
+      chunk = this.#chunk;
+      at = this.#end;
+      this.#end += size;
+      if (!this.#private) sharedUsed = this.#end;
+    } else {
+      // Another batch appended since (or the chunk is full): go on in a chunk of this batch's own.
+      const room = Math.min(CHUNK_BYTES, Math.max(PRIVATE_CHUNK_BYTES, 2 * (this.#end - this.#start + size)));
+      this.#closeRange();
+      chunk = this.#chunk = Buffer.allocUnsafe(room);
+      this.#private = true;
+      at = this.#start = 0;
+      this.#end = size;
     }
     chunk[at++] = FIN | (isText ? OPCODE_TEXT : OPCODE_BINARY);
     const maskBit = this.#masked ? MASKED : 0;

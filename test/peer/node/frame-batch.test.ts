@@ -84,6 +84,17 @@ describe.each([
     });
   });
 
+  it('makes a few buffers, not one per message, when batches append in turn (a broadcast)', () => {
+    const batches = Array.from({ length: 4 }, () => new FrameBatch(masked));
+    const sent = Array.from({ length: 200 }, (_, i) => payload(25, i));
+    for (const data of sent) for (const batch of batches) batch.append(data, false);
+    for (const batch of batches) {
+      const chunks = batch.take();
+      expect(chunks.length).toBeLessThanOrEqual(10);
+      expect(parse(chunks, masked).map((m) => Buffer.from(m.data))).toEqual(sent.map((d) => Buffer.from(d)));
+    }
+  });
+
   it('copies at append(): the caller may reuse its buffer at once', () => {
     const batch = new FrameBatch(masked);
     const buffer = new Uint8Array([1, 2, 3]);
