@@ -3,10 +3,11 @@ import { decodeUtf8 } from './utf8.js';
 /** One received WebSocket message. Text packets also expose `text`. */
 export interface Packet {
   /**
-   * The payload, the reader's to keep. It may be a view into a larger buffer (the network
-   * read it arrived in, shared with the messages next to it): read it through `byteOffset`
-   * and `byteLength`, and copy it (`Uint8Array.from(data)`) to keep a few bytes for long
-   * without keeping that buffer.
+   * The payload, the reader's to keep: nothing writes to it afterwards. It may be a view
+   * into a larger buffer (the network read it arrived in, shared with the messages next to
+   * it), and in Node a `Buffer` (whose `slice()` is a view, not a copy): read it through
+   * `byteOffset` and `byteLength`, and copy it with `Uint8Array.from(data)` to keep a few
+   * bytes for long without keeping that buffer.
    */
   readonly data: Uint8Array;
   readonly isString: boolean;

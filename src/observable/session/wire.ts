@@ -140,8 +140,9 @@ function readVarint(frame: Uint8Array, offset: number): [number, number] | null 
   return null;
 }
 
+/** A copy (the token outlives the frame; a received frame may be a view into a larger read, where `slice()` would not copy). */
 function readToken(frame: Uint8Array, offset: number): Uint8Array | null {
-  return frame.byteLength === offset + TOKEN_BYTES ? frame.slice(offset) : null;
+  return frame.byteLength === offset + TOKEN_BYTES ? Uint8Array.from(frame.subarray(offset)) : null;
 }
 
 /**
