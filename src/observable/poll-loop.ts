@@ -1,4 +1,5 @@
 import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
+import { type DeadlineEntry, Deadlines } from './deadlines.js';
 
 export interface PollTarget {
   /** One poll of the underlying peer(s) and the emissions that follow it. */
@@ -18,15 +19,20 @@ export interface PollTarget {
  * transport wakes the loop or a timer of the peer's falls due, so an idle peer schedules
  * nothing. Fixed beat: every `interval` ms (0 = every zero-delay action, e.g. one per
  * animation frame); wake-ups are ignored and send()/close() never poll off the beat.
+ * The peer's deadlines are waited for on the scheduler's one shared timer (deadlines.ts).
  */
-export class PollLoop {
+export class PollLoop implements DeadlineEntry {
   readonly #scheduler: SchedulerLike;
   readonly #interval: number | undefined;
   readonly #target: PollTarget;
   #running = false;
   #immediate: Subscription | null = null;
-  #timer: Subscription | null = null;
-  #timerDue = Infinity;
+  /** The scheduler's deadlines, once this loop waited for one. */
+  #deadlines: Deadlines | null = null;
+  /** DeadlineEntry: the deadline waited for (null, not Infinity: a double field is a box per loop). */
+  dueAt: number | null = null;
+  heapIndex = -1;
+  armedAt = 0;
 
   constructor(scheduler: SchedulerLike, interval: number | undefined, target: PollTarget) {
     this.#scheduler = scheduler;
@@ -73,11 +79,9 @@ export class PollLoop {
   /** A poll when the target's next own deadline falls due (on demand). */
   #armTimer(): void {
     const due = this.#target.nextTimer();
-    if (due === this.#timerDue) return;
-    this.#clearTimer();
-    if (due === Infinity) return;
-    this.#timerDue = due;
-    this.#timer = this.#scheduler.schedule(onTimer, Math.max(0, due - this.#scheduler.now()), this);
+    if (due === this.dueAt) return;
+    if (due === Infinity) this.#clearTimer();
+    else (this.#deadlines ??= Deadlines.of(this.#scheduler)).set(this, due);
   }
 
   /** Called by the scheduled actions. */
@@ -85,9 +89,9 @@ export class PollLoop {
     this.#immediate = null;
   }
 
-  timerFired(): void {
-    this.#timer = null;
-    this.#timerDue = Infinity;
+  /** DeadlineEntry: the peer's deadline came. */
+  deadlineReached(): void {
+    this.poll();
   }
 
   get interval(): number | undefined {
@@ -95,19 +99,12 @@ export class PollLoop {
   }
 
   #clearTimer(): void {
-    this.#timer?.unsubscribe();
-    this.#timer = null;
-    this.#timerDue = Infinity;
+    this.#deadlines?.clear(this);
   }
 }
 
 function onDemand(this: SchedulerAction<PollLoop>, loop?: PollLoop): void {
   loop!.immediateFired();
-  loop!.poll();
-}
-
-function onTimer(this: SchedulerAction<PollLoop>, loop?: PollLoop): void {
-  loop!.timerFired();
   loop!.poll();
 }
 
