@@ -191,10 +191,14 @@ export class WebSocketPeer {
   #lastWasString = false;
   #packetError = ErrorCode.OK;
 
-  #heartbeatDue = Infinity;
+  /**
+   * Deadlines on the peer's clock, null when none: not Infinity, which would make each a
+   * double field, boxed in a number object of its own in every peer.
+   */
+  #heartbeatDue: number | null = null;
   #awaitingPong = false;
   /** CONNECTING: the handshake deadline; CLOSING: the close deadline; on the peer's clock. */
-  #stateDue = Infinity;
+  #stateDue: number | null = null;
   /** The timeout #stateDue was set from, in seconds, for the cause. */
   #stateTimeout = 0;
 
@@ -324,7 +328,7 @@ export class WebSocketPeer {
     this.#wakePending = false;
     if (this.#events !== null) this.#applyEvents();
     if (this.#state === State.OPEN && this.#heartbeatMs > 0) this.#checkHeartbeat();
-    if (this.#stateDue !== Infinity) this.#checkStateDeadline();
+    if (this.#stateDue !== null) this.#checkStateDeadline();
     if (this.#visible < this.#inbound.length) this.#showArrived();
   }
 
@@ -472,15 +476,15 @@ export class WebSocketPeer {
     const next = clock ?? systemClock;
     // Deadlines are times on the old clock: carry them over to the new one.
     const shift = next() - this.#clock();
-    if (this.#heartbeatDue !== Infinity) this.#heartbeatDue += shift;
-    if (this.#stateDue !== Infinity) this.#stateDue += shift;
+    if (this.#heartbeatDue !== null) this.#heartbeatDue += shift;
+    if (this.#stateDue !== null) this.#stateDue += shift;
     this.#clock = next;
   }
 
   /** @internal When a poll is next due for the peer's own timers (heartbeat, handshake and close deadlines), on its clock; Infinity if never. */
   [kNextTimer](): number {
-    if (this.#state === State.OPEN) return this.#heartbeatDue;
-    return this.#state === State.CLOSED ? Infinity : this.#stateDue;
+    if (this.#state === State.OPEN) return this.#heartbeatDue ?? Infinity;
+    return this.#state === State.CLOSED ? Infinity : (this.#stateDue ?? Infinity);
   }
 
   /** @internal Whether something recorded since the last poll() waits for one (a wake-up was asked for). */
@@ -603,9 +607,9 @@ export class WebSocketPeer {
     this.#closeCause = '';
     this.#unsent = null;
     this.#awaitingPong = false;
-    this.#heartbeatDue = Infinity;
+    this.#heartbeatDue = null;
     this.#stateTimeout = this.#handshakeTimeout;
-    this.#stateDue = this.#stateTimeout > 0 ? this.#clock() + this.#stateTimeout * 1000 : Infinity;
+    this.#stateDue = this.#stateTimeout > 0 ? this.#clock() + this.#stateTimeout * 1000 : null;
     this.#setState(State.CONNECTING);
     return ErrorCode.OK;
   }
@@ -635,7 +639,7 @@ export class WebSocketPeer {
           this.#packetLimit = this.#maxQueuedPackets;
           this.#heartbeatMs = this.#heartbeatInterval * 1000;
           if (this.#heartbeatMs > 0) this.#heartbeatDue = this.#clock() + this.#heartbeatMs;
-          this.#stateDue = Infinity;
+          this.#stateDue = null;
           this.#setState(State.OPEN);
           break;
         }
@@ -707,14 +711,15 @@ export class WebSocketPeer {
 
   #checkHeartbeat(): void {
     const now = this.#clock();
-    if (now < this.#heartbeatDue) return;
+    const due = this.#heartbeatDue;
+    if (due === null || now < due) return;
     if (this.#awaitingPong) {
       // The previous ping went unanswered: the remote is gone (an unanswered ping means a dead connection, not a slow one).
       this.#abort(`no pong within one heartbeat interval (${this.#heartbeatMs / 1000} s)`);
       return;
     }
     if (!this.#transport!.ping()) {
-      this.#heartbeatDue = Infinity; // the platform cannot ping (browsers)
+      this.#heartbeatDue = null; // the platform cannot ping (browsers)
       return;
     }
     this.#awaitingPong = true;
@@ -768,7 +773,8 @@ export class WebSocketPeer {
 
   /** Drops the connection when the handshake or the closing handshake overstays its deadline. */
   #checkStateDeadline(): void {
-    if (this.#clock() < this.#stateDue) return;
+    const due = this.#stateDue;
+    if (due === null || this.#clock() < due) return;
     if (this.#state === State.CONNECTING) {
       this.#abort(`handshake timed out after ${this.#stateTimeout} s`);
     } else if (this.#state === State.CLOSING) {
@@ -778,11 +784,11 @@ export class WebSocketPeer {
 
   #enterClosing(): void {
     this.#stateTimeout = this.#closeTimeout;
-    this.#stateDue = this.#stateTimeout > 0 ? this.#clock() + this.#stateTimeout * 1000 : Infinity;
+    this.#stateDue = this.#stateTimeout > 0 ? this.#clock() + this.#stateTimeout * 1000 : null;
     this.#setState(State.CLOSING);
     // close() runs outside poll(): a driver polling on demand must hear of the new deadline,
     // or a remote that never answers would keep the peer CLOSING.
-    if (this.#stateDue !== Infinity) this.#wake();
+    if (this.#stateDue !== null) this.#wake();
   }
 
   /** CLOSED at once, no close frame; close code -1 unless a close frame already arrived. */
@@ -797,12 +803,12 @@ export class WebSocketPeer {
     // What the transport could not write is lost with it: keep it to be reported.
     const unsent = this.#transport?.takeUnsent?.();
     if (unsent !== undefined && unsent.length > 0) this.#unsent = unsent;
-    this.#stateDue = Infinity;
+    this.#stateDue = null;
     this.#sink = null;
     this.#transport = null;
     this.#events = null;
     this.#readingPaused = false;
-    this.#heartbeatDue = Infinity;
+    this.#heartbeatDue = null;
   }
 
   #finish(): void {
