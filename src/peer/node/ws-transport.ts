@@ -123,6 +123,18 @@ export function deflateOptions(setting: false | { threshold?: number }): false |
   return setting.threshold === undefined ? {} : { threshold: setting.threshold };
 }
 
+/**
+ * A ws:// or wss:// URL naming an IPv4 address, as ws keeps it (a WHATWG href: the address in
+ * dotted-decimal form, the port only when not the scheme's default, a path after the host).
+ */
+const IPV4_URL = /^(wss?):\/\/(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?\//;
+
+function portOf(named: RegExpExecArray): number {
+  const port = named[3];
+  if (port !== undefined) return Number(port);
+  return named[1] === 'wss' ? 443 : 80;
+}
+
 /** Transports with frames waiting: one microtask writes them all, after the poll() that sent them. */
 let toFlush: WsTransport[] = [];
 /**
@@ -328,10 +340,13 @@ export class WsTransport implements Transport {
   #opened(): void {
     // ws's setSocket() turns Nagle off after the 'upgrade' event; re-apply the peer's choice.
     this.#socket?.setNoDelay(this.#noDelay);
+    // A client whose URL names an IPv4 address is connected to that address and port: reading
+    // them back from the socket (getpeername) costs a call into Node and an object it keeps.
+    const named = this.#masked ? IPV4_URL.exec(this.#ws.url) : null;
     this.#sink.onOpen({
       protocol: this.#ws.protocol,
-      remoteAddress: this.#socket?.remoteAddress ?? '',
-      remotePort: this.#socket?.remotePort ?? 0,
+      remoteAddress: named !== null ? named[2]! : (this.#socket?.remoteAddress ?? ''),
+      remotePort: named !== null ? portOf(named) : (this.#socket?.remotePort ?? 0),
       requestedUrl: this.#requestedUrl,
       request: this.#request,
     });
