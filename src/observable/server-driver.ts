@@ -41,11 +41,11 @@ export function serveClients(
 ): ServerDriver {
   const { handshakeTimeout, authorize, origins, maxConnections, maxConnectionsPerAddress, onRefused } = rules;
   const checksRequests = authorize !== undefined || origins !== undefined || maxConnections !== Infinity || maxConnectionsPerAddress !== Infinity;
-  const clients = new Set<WebSocketPeer>();
+  /** Every client not yet CLOSED, and the server's own subscription to it (null until made). */
+  const clients = new Map<WebSocketPeer, Subscription | null>();
   // With resume, connections that selected the session subprotocol carry sessions: the
   // subscriber gets each session once, not each connection.
   const sessions = rules.resume && new SessionServer(rules.resume, scheduler, (session) => subscriber.next(session), handshakeTimeout);
-  const watching = new Subscription();
   /** Clients past the limits check and not yet CLOSED, in all and per remote address. */
   let admitted = 0;
   const admittedFrom = new Map<string, number>();
@@ -142,12 +142,15 @@ export function serveClients(
     admit(incoming) {
       const peer = new WebSocketPeer();
       applyPeerOptions(peer, options, caller);
+      // The sweep below keeps every client's handshake deadline (0: none), so the peer keeps
+      // none of its own: no timer per connection.
+      peer.handshakeTimeout = 0;
       if (sessions) prepareSessionPeer(peer, 'server');
       const accepted = { slot: null as string | null, context: undefined as unknown };
       if (checksRequests) peer.authorize = rulesFor(accepted);
       // Options were checked when the server was made; a refusal here still must not leak the socket.
       if (incoming.accept(peer) !== ErrorCode.OK) return incoming.refuse();
-      clients.add(peer);
+      clients.set(peer, null);
       const socket = wrap(peer, options);
       let handshake: Handshake | null = null;
       if (handshakeTimeout > 0) {
@@ -155,37 +158,35 @@ export function serveClients(
         handshakes.push(handshake);
         armSweep();
       }
-      const watch = new Subscription();
-      watch.add(
-        socket.state$.subscribe({
-          next: (state) => {
-            if (handshake !== null && state !== State.CONNECTING) handshake.peer = null;
-            if (state === State.OPEN) {
-              socket.context = accepted.context;
-              // The session hears the connection's close$ itself, after this watch has ended.
-              if (sessions && isSessionProtocol(peer.getSelectedProtocol())) sessions.accept(socket);
-              else subscriber.next(socket);
-            }
-          },
-          complete: () => {
-            clients.delete(peer);
-            release(accepted.slot);
-            accepted.slot = null;
-            watching.remove(watch);
-            watch.unsubscribe();
-          },
-        }),
-      );
-      if (!watch.closed) watching.add(watch);
+      // The server's subscription keeps the client polled whoever else listens, until CLOSED.
+      const watch = socket.state$.subscribe({
+        next: (state) => {
+          if (handshake !== null && state !== State.CONNECTING) handshake.peer = null;
+          if (state === State.OPEN) {
+            socket.context = accepted.context;
+            // The session hears the connection's close$ itself, after this watch has ended.
+            if (sessions && isSessionProtocol(peer.getSelectedProtocol())) sessions.accept(socket);
+            else subscriber.next(socket);
+          }
+        },
+        complete: () => {
+          clients.delete(peer);
+          release(accepted.slot);
+          accepted.slot = null;
+        },
+      });
+      // Completed already (a client gone before it was admitted) or still going.
+      if (clients.has(peer)) clients.set(peer, watch);
     },
     stop() {
       sessions?.closeAll(1001);
       sweep?.unsubscribe();
       sweep = null;
       handshakes.clear();
-      for (const peer of [...clients]) peer.close(peer.getReadyState() === State.OPEN ? 1001 : -1);
+      const left = [...clients];
       clients.clear();
-      watching.unsubscribe();
+      for (const [peer] of left) peer.close(peer.getReadyState() === State.OPEN ? 1001 : -1);
+      for (const [, watch] of left) watch?.unsubscribe();
     },
   };
 }

@@ -3,7 +3,13 @@
 // event is checked as Godot checks a request, then ws completes the handshake and a
 // WsTransport takes over. Every way the handshake can fail ends in the socket's 'close',
 // which the peer sees as CLOSED with close code -1 (the client got an HTTP error where there was one to send).
-import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+//
+// Both servers are shared, as one ws WebSocketServer shares its HTTP server: one parser for
+// every accepted stream (its events name the socket they are about), and one ws server per
+// combination of ws options (payload limit, compression), with the subprotocol and extra
+// headers of each handshake looked up by its request. A server per connection cost more
+// than the rest of the handshake.
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -76,20 +82,52 @@ class ServerTransport implements Transport {
       process.nextTick(() => this.#upgrade(parsed.request, parsed.head));
       return;
     }
-    const http = createServer();
-    http.on('upgrade', (request: IncomingMessage, _socket: Duplex, head: Buffer) => this.#upgrade(request, head));
-    http.on('request', (_request: IncomingMessage, response: ServerResponse) => {
-      this.#refused(400, 'Not a WebSocket upgrade request');
+    ServerTransport.#parse(socket, this);
+  }
+
+  /** Accepted sockets whose request the shared parser is reading, each with its transport. */
+  static readonly #parsing = new WeakMap<Duplex, ServerTransport>();
+  static #parser: Server | null = null;
+
+  /** Has the shared HTTP parser read the request on `socket`; what it finds comes back to `transport`. */
+  static #parse(socket: Duplex, transport: ServerTransport): void {
+    ServerTransport.#parsing.set(socket, transport);
+    ServerTransport.#parser ??= ServerTransport.#createParser();
+    ServerTransport.#parser.emit('connection', socket);
+  }
+
+  /** The first event about a socket ends its request: the transport is looked up once. */
+  static #take(socket: Duplex): ServerTransport | undefined {
+    const transport = ServerTransport.#parsing.get(socket);
+    ServerTransport.#parsing.delete(socket);
+    return transport;
+  }
+
+  static #createParser(): Server {
+    const parser = createServer();
+    parser.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const transport = ServerTransport.#take(socket);
+      if (transport !== undefined) transport.#upgrade(request, head);
+      else socket.destroy();
+    });
+    parser.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      const transport = ServerTransport.#take(request.socket);
+      if (transport !== undefined) transport.#refused(400, 'Not a WebSocket upgrade request');
       refuseResponse(response, 'Not a WebSocket upgrade request');
     });
-    http.on('connect', () => this.#refuse('Not a WebSocket upgrade request'));
-    http.on('clientError', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ECONNRESET' || !socket.writable) {
-        this.#cause = `the client reset the connection during the handshake (${error.code ?? error.message})`;
-        socket.destroy();
-      } else this.#refuse('Malformed HTTP request');
+    parser.on('connect', (request: IncomingMessage, socket: Duplex) => {
+      const transport = ServerTransport.#take(socket);
+      if (transport !== undefined) transport.#refuse('Not a WebSocket upgrade request');
+      else refuse(socket, 'Not a WebSocket upgrade request');
     });
-    http.emit('connection', socket);
+    parser.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+      const transport = ServerTransport.#take(socket);
+      if (error.code === 'ECONNRESET' || !socket.writable || transport === undefined) {
+        if (transport !== undefined) transport.#cause = `the client reset the connection during the handshake (${error.code ?? error.message})`;
+        socket.destroy();
+      } else transport.#refuse('Malformed HTTP request');
+    });
+    return parser;
   }
 
   get bufferedAmount(): number {
@@ -155,20 +193,8 @@ class ServerTransport implements Transport {
   #handshake(request: IncomingMessage, head: Buffer, protocol: string, requestedUrl: string, described: UpgradeRequest): void {
     const { socket, tcp } = this.#stream;
     const settings = this.#settings;
-    const server = new WebSocketServer<typeof GodotWireWebSocket>({
-      noServer: true,
-      clientTracking: false,
-      // Off unless the peer asked for it (Godot negotiates no extensions).
-      perMessageDeflate: deflateOptions(settings.perMessageDeflate),
-      maxPayload: settings.maxPayload,
-      maxFragments: maxFragmentsFor(settings.maxPayload),
-      autoPong: false, // WsTransport answers pings (see its ping-flood guard)
-      WebSocket: GodotWireWebSocket,
-      handleProtocols: () => protocol || false,
-    });
-    server.on('headers', (lines: string[]) => {
-      for (const { name, value } of settings.headers) lines.push(`${name}: ${value}`);
-    });
+    const server = upgraderFor(settings);
+    answers.set(request, { protocol, headers: settings.headers });
     try {
       server.handleUpgrade(request, socket, head, (ws) => {
         this.#handedOver = true;
@@ -200,6 +226,46 @@ class ServerTransport implements Transport {
   #refused(status: number, reason: string): void {
     this.#cause = `handshake refused with HTTP ${status} ${STATUS_CODES[status] ?? ''}: ${reason}`;
   }
+}
+
+/** What one handshake answers that its shared ws server can't know, looked up by the request. */
+const answers = new WeakMap<IncomingMessage, { protocol: string; headers: readonly { name: string; value: string }[] }>();
+
+/** ws servers (noServer) by the ws options they were made with; see upgraderFor. */
+const upgraders = new Map<string, Upgrader>();
+/** Peers with ever-changing limits must not grow the cache without bound: past this, it starts over. */
+const MAX_UPGRADERS = 32;
+
+/** The ws server that completes handshakes with these settings' ws options (made once, then shared). */
+function upgraderFor(settings: TransportSettings): Upgrader {
+  const key = `${settings.maxPayload} ${JSON.stringify(settings.perMessageDeflate)}`;
+  let server = upgraders.get(key);
+  if (server !== undefined) return server;
+  if (upgraders.size >= MAX_UPGRADERS) upgraders.clear();
+  server = createUpgrader(settings);
+  upgraders.set(key, server);
+  return server;
+}
+
+type Upgrader = ReturnType<typeof createUpgrader>;
+
+function createUpgrader(settings: TransportSettings) {
+  const server = new WebSocketServer<typeof GodotWireWebSocket>({
+    noServer: true,
+    clientTracking: false,
+    // Off unless the peer asked for it (Godot negotiates no extensions).
+    perMessageDeflate: deflateOptions(settings.perMessageDeflate),
+    maxPayload: settings.maxPayload,
+    maxFragments: maxFragmentsFor(settings.maxPayload),
+    autoPong: false, // WsTransport answers pings (see its ping-flood guard)
+    WebSocket: GodotWireWebSocket,
+    // The protocol was picked by checkUpgradeRequest, as Godot picks it.
+    handleProtocols: (_offered, request) => answers.get(request)?.protocol || false,
+  });
+  server.on('headers', (lines: string[], request: IncomingMessage) => {
+    for (const { name, value } of answers.get(request)?.headers ?? []) lines.push(`${name}: ${value}`);
+  });
+  return server;
 }
 
 /** An HTTP refusal (400 by default) on a socket that has not been upgraded, then close it (the 'close' reports -1). */
