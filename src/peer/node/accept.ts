@@ -51,15 +51,19 @@ export function acceptParsedUpgrade(request: IncomingMessage, socket: Duplex, he
 
 const ignoreError = (): void => {};
 
-/** Before the handshake completes it owns the socket; afterwards it forwards to a WsTransport. */
+/**
+ * Before the handshake completes it owns the socket; afterwards it forwards to a WsTransport
+ * and lets go of everything the handshake needed (it lives as long as the connection).
+ */
 class ServerTransport implements Transport {
-  readonly #stream: ClaimedStream;
-  readonly #sink: TransportSink;
-  readonly #settings: TransportSettings;
+  /** Null once ws took over (or the socket closed first). */
+  #stream: ClaimedStream | null;
+  #sink: TransportSink | null;
+  #settings: TransportSettings | null;
+  /** The socket's 'close' listener while the handshake runs: removed at the hand-over. */
+  #onSocketClose: (() => void) | null;
   #noDelay: boolean;
   #ws: WsTransport | null = null;
-  /** Set once the close was reported or ws took over (ws reports from then on). */
-  #handedOver = false;
   /** Why the handshake failed, for the peer's close cause. */
   #cause = 'the client closed the connection before completing the handshake';
 
@@ -70,11 +74,13 @@ class ServerTransport implements Transport {
     this.#noDelay = settings.noDelay;
     const { socket, tcp } = stream;
     tcp.setNoDelay(this.#noDelay);
-    socket.once('close', () => this.#fail());
+    const onSocketClose = (): void => this.#fail();
+    this.#onSocketClose = onSocketClose;
+    socket.once('close', onSocketClose);
     if (socket.destroyed) {
       // Gone before the peer took it ('close' may have been emitted already). Never report
       // from inside acceptStream(): the peer is not CONNECTING yet.
-      process.nextTick(() => this.#fail());
+      process.nextTick(onSocketClose);
       return;
     }
     if (parsed !== null) {
@@ -83,6 +89,15 @@ class ServerTransport implements Transport {
       return;
     }
     ServerTransport.#parse(socket, this);
+  }
+
+  /** The handshake is over (ws took over, the close was reported, or the peer dropped it): keep nothing of it. */
+  #release(): void {
+    if (this.#onSocketClose !== null) this.#stream?.socket.removeListener('close', this.#onSocketClose);
+    this.#onSocketClose = null;
+    this.#stream = null;
+    this.#sink = null;
+    this.#settings = null;
   }
 
   /** Accepted sockets whose request the shared parser is reading, each with its transport. */
@@ -148,8 +163,9 @@ class ServerTransport implements Transport {
 
   terminate(): void {
     if (this.#ws !== null) return this.#ws.terminate();
-    this.#handedOver = true; // the peer asked for it: nothing to report
-    this.#stream.socket.destroy();
+    const socket = this.#stream?.socket;
+    this.#release(); // the peer asked for it: nothing to report
+    socket?.destroy();
   }
 
   ping(): boolean {
@@ -167,13 +183,15 @@ class ServerTransport implements Transport {
   setNoDelay(enabled: boolean): void {
     this.#noDelay = enabled;
     if (this.#ws !== null) this.#ws.setNoDelay(enabled);
-    else this.#stream.tcp.setNoDelay(enabled);
+    else this.#stream?.tcp.setNoDelay(enabled);
   }
 
   #upgrade(request: IncomingMessage, head: Buffer): void {
-    const { socket, tcp, secure } = this.#stream;
-    if (this.#handedOver || socket.destroyed) return;
+    const stream = this.#stream;
     const settings = this.#settings;
+    const sink = this.#sink;
+    if (stream === null || settings === null || sink === null || stream.socket.destroyed) return;
+    const { socket, tcp, secure } = stream;
     const verdict = checkUpgradeRequest(request, settings.protocols, secure);
     if (!verdict.ok) return this.#refuse(verdict.reason, verdict.headers);
     const described = describeRequest(request, verdict.offered, tcp);
@@ -181,8 +199,9 @@ class ServerTransport implements Transport {
     // Nothing more arrives before the 101; a client that sends early is read by ws afterwards.
     socket.pause();
     let answered = false;
-    this.#sink.onRequest(described, (refusal: Refusal | null) => {
-      if (answered || this.#handedOver || socket.destroyed) return;
+    sink.onRequest(described, (refusal: Refusal | null) => {
+      // The sink is let go once the close was reported or the peer dropped the connection.
+      if (answered || this.#sink === null || socket.destroyed) return;
       answered = true;
       if (refusal !== null) return this.#refuse(refusal.message, refusal.headers, refusal.status);
       socket.resume();
@@ -191,14 +210,15 @@ class ServerTransport implements Transport {
   }
 
   #handshake(request: IncomingMessage, head: Buffer, protocol: string, requestedUrl: string, described: UpgradeRequest): void {
-    const { socket, tcp } = this.#stream;
-    const settings = this.#settings;
+    const { socket, tcp } = this.#stream!;
+    const settings = this.#settings!;
+    const sink = this.#sink!;
     const server = upgraderFor(settings);
     answers.set(request, { protocol, headers: settings.headers });
     try {
       server.handleUpgrade(request, socket, head, (ws) => {
-        this.#handedOver = true;
-        this.#ws = new WsTransport(ws, this.#sink, tcp, this.#noDelay, {
+        this.#release();
+        this.#ws = new WsTransport(ws, sink, tcp, this.#noDelay, {
           requestedUrl,
           request: described,
           deflate: settings.perMessageDeflate,
@@ -212,15 +232,16 @@ class ServerTransport implements Transport {
   }
 
   #fail(): void {
-    if (this.#handedOver) return;
-    this.#handedOver = true;
-    this.#sink.onClose(CLOSE_CODE_ABNORMAL, '', false, this.#cause);
+    const sink = this.#sink;
+    if (sink === null) return;
+    this.#release();
+    sink.onClose(CLOSE_CODE_ABNORMAL, '', false, this.#cause);
   }
 
   /** Answers with an HTTP error and closes; the peer's close cause says which and why. */
   #refuse(reason: string, headers?: Record<string, string>, status = 400): void {
     this.#refused(status, reason);
-    refuse(this.#stream.socket, reason, headers, status);
+    if (this.#stream !== null) refuse(this.#stream.socket, reason, headers, status);
   }
 
   #refused(status: number, reason: string): void {
