@@ -252,14 +252,18 @@ class ServerTransport implements Transport {
 /** What one handshake answers that its shared ws server can't know, looked up by the request. */
 const answers = new WeakMap<IncomingMessage, { protocol: string; headers: readonly { name: string; value: string }[] }>();
 
-/** ws servers (noServer) by the ws options they were made with; see upgraderFor. */
-const upgraders = new Map<string, Upgrader>();
+/**
+ * ws servers (noServer) by the ws options they were made with (see upgraderFor): without
+ * compression by payload limit, with it by limit and threshold.
+ */
+const upgraders = new Map<number | string, Upgrader>();
 /** Peers with ever-changing limits must not grow the cache without bound: past this, it starts over. */
 const MAX_UPGRADERS = 32;
 
 /** The ws server that completes handshakes with these settings' ws options (made once, then shared). */
 function upgraderFor(settings: TransportSettings): Upgrader {
-  const key = `${settings.maxPayload} ${JSON.stringify(settings.perMessageDeflate)}`;
+  const { maxPayload, perMessageDeflate } = settings;
+  const key = perMessageDeflate === false ? maxPayload : `${maxPayload} deflate ${perMessageDeflate.threshold ?? ''}`;
   let server = upgraders.get(key);
   if (server !== undefined) return server;
   if (upgraders.size >= MAX_UPGRADERS) upgraders.clear();
