@@ -1,5 +1,6 @@
-// `npm run demo`: the Godot 4 minimal server and minimal client (seeds 000/003) talking
+// `npm run demo`: the Godot 4 minimal server and minimal client (Godot 4 WebSocket tutorial) talking
 // on loopback. The server listens on a free port; the client is given the real one.
+// Tutorial: https://docs.godotengine.org/en/stable/tutorials/networking/websocket.html
 import { runGodot4Client } from './godot4-client.js';
 import { handledHelp } from './help.js';
 import { startGodot4Server } from './godot4-server.js';

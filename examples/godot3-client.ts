@@ -1,5 +1,6 @@
-// The Godot 3 minimal client (seed 002): WebSocketClient with signals as events. Sends
+// The Godot 3 minimal client (Godot 3 WebSocket tutorial): WebSocketClient with signals as events. Sends
 // "Test packet" once connected, prints the echo, then disconnects.
+// Tutorial: https://docs.godotengine.org/en/3.6/tutorials/networking/websocket.html
 //
 //   node dist/examples/godot3-client.js [url] [protocol]     (default ws://localhost:9080)
 import { ErrorCode, WebSocketClient } from 'rxpeer';

@@ -1,5 +1,6 @@
-// The Godot 3 minimal server (seed 002): WebSocketServer with signals as events, echoing
+// The Godot 3 minimal server (Godot 3 WebSocket tutorial): WebSocketServer with signals as events, echoing
 // every message. Exits once `clients` clients have come and gone.
+// Tutorial: https://docs.godotengine.org/en/3.6/tutorials/networking/websocket.html
 //
 //   node dist/examples/godot3-server.js [port] [clients] [protocol...]   (defaults 9080, 1; port 0 = any)
 import { ErrorCode, WebSocketServer } from 'rxpeer';

@@ -1,5 +1,6 @@
-// The Godot 4 minimal client (seeds 000/003) with rxpeer's WebSocketPeer: connect, send
+// The Godot 4 minimal client (Godot 4 WebSocket tutorial) with rxpeer's WebSocketPeer: connect, send
 // "Test packet" once OPEN, print what comes back, close once the echo arrived.
+// Tutorial: https://docs.godotengine.org/en/stable/tutorials/networking/websocket.html
 //
 //   node dist/examples/godot4-client.js [url]        (default ws://localhost:9080)
 import { ErrorCode, State, WebSocketPeer } from 'rxpeer';

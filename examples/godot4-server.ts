@@ -1,5 +1,6 @@
-// The Godot 4 minimal server (seeds 000/003): TCPServer + WebSocketPeer.acceptStream(),
+// The Godot 4 minimal server (Godot 4 WebSocket tutorial): TCPServer + WebSocketPeer.acceptStream(),
 // echoing every message. Exits once `peers` clients have come and gone.
+// Tutorial: https://docs.godotengine.org/en/stable/tutorials/networking/websocket.html
 //
 //   node dist/examples/godot4-server.js [port] [peers]     (defaults 9080, 1; port 0 = any)
 import { ErrorCode, State, TCPServer, WebSocketPeer } from 'rxpeer';

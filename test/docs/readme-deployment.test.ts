@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { type AddressInfo, connect as netConnect } from 'node:net';
 import { join } from 'node:path';
-import { HOST, rawExchange, upgradeRequest, within, WsClient } from '../server/support.js';
+import { HOST, rawExchange, upgradeRequest, within, WsClient } from '../helpers/server.js';
 import { attachEcho, expressChat, listenServer } from './deployment-examples.js';
 
 const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');

@@ -1,6 +1,6 @@
-// A real Godot 3 client (Debian's godot3-server, 3.2.3, running seed 002's minimal client,
+// A real Godot 3 client (Debian's godot3-server, 3.2.3, running the Godot 3 tutorial's minimal client,
 // test/interop/godot/client.gd) against rxpeer's servers: TCPServer + acceptStream, the
-// Godot 3-style WebSocketServer, and listen(). Godot sends the seed's "Test packet" once
+// Godot 3-style WebSocketServer, and listen(). Godot sends the tutorial's "Test packet" once
 // connected, echoes every message as the same kind of frame, and obeys "!close" / "!send".
 import { ErrorCode } from 'rxpeer';
 import { interop, pattern, payload, requireGodot, type Session } from './harness';
@@ -11,7 +11,7 @@ beforeAll(() => {
   requireGodot(); // a missing godot3-server fails every test here, saying how to install it
 });
 
-const TEST_PACKET = 'binary "Test packet"'; // seed 002: put_packet("Test packet".to_utf8()) once connected
+const TEST_PACKET = 'binary "Test packet"'; // the tutorial client: put_packet("Test packet".to_utf8()) once connected
 
 /** An rxpeer server of `kind`, a Godot client connected to it, and the server's side of that connection. */
 async function godotClientOf(
@@ -25,7 +25,7 @@ async function godotClientOf(
 }
 
 describe.each(SERVER_KINDS)('Godot 3 client → rxpeer server (%s)', (kind) => {
-  interop('the seed exchange: a subprotocol, text and binary both ways, empty messages', async (t) => {
+  interop('the tutorial exchange: a subprotocol, text and binary both ways, empty messages', async (t) => {
     const { godot, conn: accepted } = await godotClientOf(t, kind, { protocols: ['chat'], offered: ['lws-mirror-protocol', 'chat'] });
     const conn = await accepted();
     await conn.waitFor(TEST_PACKET);
@@ -47,7 +47,7 @@ describe.each(SERVER_KINDS)('Godot 3 client → rxpeer server (%s)', (kind) => {
     // Godot 3 cannot send an empty message (put_packet of an empty PoolByteArray sends nothing),
     // so the two empty ones have no echo.
     expect(conn.saw()).toEqual(['open "chat"', TEST_PACKET, 'text "héllo wörld ✓"', 'binary 5 B 00 01 02 fe ff', 'text "end"']);
-    // The seed's own prints.
+    // The tutorial's own prints.
     expect(godot.output).toEqual(expect.arrayContaining(['Connected with protocol: chat', 'Got data from server: héllo wörld ✓']));
   });
 

@@ -1,5 +1,5 @@
 // rxpeer's clients (WebSocketPeer, the Godot 3-style WebSocketClient, connect()) against a
-// real Godot 3 server (Debian's godot3-server, 3.2.3, running seed 002's minimal server,
+// real Godot 3 server (Debian's godot3-server, 3.2.3, running the Godot 3 tutorial's minimal server,
 // test/interop/godot/server.gd). One Godot process per configuration serves every test of
 // the file; it echoes every message as the same kind of frame and obeys "!close" / "!send".
 import { ErrorCode } from 'rxpeer';

@@ -271,7 +271,7 @@ abstract class BaseServer implements RxServer {
   }
 }
 
-/** Godot 4 style (seeds 000/003): TCPServer + WebSocketPeer.acceptStream, polled on a timer. */
+/** Godot 4 style (the Godot 4 WebSocket tutorial): TCPServer + WebSocketPeer.acceptStream, polled on a timer. */
 class AcceptStreamServer extends BaseServer {
   readonly kind = 'TCPServer + acceptStream';
   readonly #tcp = new TCPServer();
@@ -302,7 +302,7 @@ class AcceptStreamServer extends BaseServer {
   }
 }
 
-/** Godot 3 style (seed 002): WebSocketServer with its signals, polled on a timer. */
+/** Godot 3 style (the Godot 3 WebSocket tutorial): WebSocketServer with its signals, polled on a timer. */
 class Godot3Server extends BaseServer {
   readonly kind = 'Godot 3 WebSocketServer';
   readonly server = new WebSocketServer();

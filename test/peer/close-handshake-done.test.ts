@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { ErrorCode, State, WebSocketPeer } from 'rxpeer';
-import { acceptPeer, HOST, listenTcp, pollPeerUntil, rawConnect, upgradeRequest, within } from '../server/support';
+import { acceptPeer, HOST, listenTcp, pollPeerUntil, rawConnect, upgradeRequest, within } from '../helpers/server';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** Well under ws's 30 s close timeout: the peer must not wait for the remote's FIN. */

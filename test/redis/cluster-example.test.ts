@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { ErrorCode } from 'rxpeer';
 import { type BuiltPackage, buildPackage } from '../helpers/built-package.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { join, SocketWorld } from '../multiplayer/support.js';
+import { join, SocketWorld } from '../helpers/multiplayer.js';
 
 let built: BuiltPackage;
 let redis: RedisServer;

@@ -3,7 +3,7 @@
 import { createHub, type Hub, type HubLoss } from 'rxpeer';
 import { redisBus, type RedisBus } from 'rxpeer/redis';
 import { first, firstValueFrom, timeout } from 'rxjs';
-import { ChatClient, type ChatNode, chatNode, membersUntil } from '../hub/support.js';
+import { ChatClient, type ChatNode, chatNode, membersUntil } from '../helpers/chat-hub.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 
 let redis: RedisServer;

@@ -5,7 +5,7 @@ import type { Hub } from 'rxpeer';
 import type { RedisBus } from 'rxpeer/redis';
 import { jsdocExample, runExample } from '../helpers/readme.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { ChatClient, membersUntil } from '../hub/support.js';
+import { ChatClient, membersUntil } from '../helpers/chat-hub.js';
 
 let redis: RedisServer;
 beforeAll(async () => {

@@ -4,8 +4,8 @@
 import { ErrorCode } from 'rxpeer';
 import { type BuiltPackage, buildPackage } from '../helpers/built-package.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { ChatClient } from '../hub/support.js';
-import { join, SocketWorld } from '../multiplayer/support.js';
+import { ChatClient } from '../helpers/chat-hub.js';
+import { join, SocketWorld } from '../helpers/multiplayer.js';
 import { type NodeProcess, startNodeProcess } from './node-process.js';
 
 const HEARTBEAT_MS = 200;

@@ -6,8 +6,8 @@ import type { Hub, WebSocketMultiplayerPeer } from 'rxpeer';
 import type { RedisBus } from 'rxpeer/redis';
 import { runExample, readmeBlock } from '../helpers/readme.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { ChatClient, membersUntil } from '../hub/support.js';
-import { join, SocketWorld } from '../multiplayer/support.js';
+import { ChatClient, membersUntil } from '../helpers/chat-hub.js';
+import { join, SocketWorld } from '../helpers/multiplayer.js';
 
 let redis: RedisServer;
 beforeAll(async () => {

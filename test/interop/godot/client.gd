@@ -1,6 +1,6 @@
 # Seed 002's minimal client (Godot 3 WebSocketClient) as a script that runs without a project:
 # `godot3-server --no-window -s client.gd -- --url=ws://127.0.0.1:PORT [--protocols=a,b] [--timeout=S]`.
-# The seed's wiring and prints are kept (extends SceneTree instead of Node, _init() instead of
+# The Godot 3 WebSocket tutorial's wiring and prints are kept (extends SceneTree instead of Node, _init() instead of
 # _ready(), _idle() instead of _process(), the URL from the command line). Added for the interop
 # tests: one "EVENT {json}" line per signal, an echo of every message (text stays text), a few
 # commands sent by the server in text frames starting with "!", and a watchdog.

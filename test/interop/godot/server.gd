@@ -1,8 +1,8 @@
 # Seed 002's minimal server (Godot 3 WebSocketServer) as a script that runs without a project:
 # `godot3-server --no-window -s server.gd -- --port=N [--protocols=a,b] [--timeout=S]`.
-# The seed's wiring, echo and prints are kept (extends SceneTree instead of Node, _init() instead
+# The Godot 3 WebSocket tutorial's wiring, echo and prints are kept (extends SceneTree instead of Node, _init() instead
 # of _ready(), _idle() instead of _process(), the port from the command line). Added for the
-# interop tests: one "EVENT {json}" line per signal, the echo keeps text as text (the seed's
+# interop tests: one "EVENT {json}" line per signal, the echo keeps text as text (the tutorial's
 # put_packet echoes everything as binary), a few commands sent by clients in text frames
 # starting with "!", and a watchdog (the server quits after --timeout seconds).
 #   !send text|binary SIZE   send SIZE bytes of the shared test pattern to that client

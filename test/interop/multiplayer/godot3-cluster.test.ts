@@ -6,7 +6,7 @@ import { join as joinPath } from 'node:path';
 import { ErrorCode, WebSocketMultiplayerPeer } from 'rxpeer';
 import { redisBus, type RedisBus } from 'rxpeer/redis';
 import { startRedis, type RedisServer } from '../../helpers/redis-server.js';
-import { nextTurn } from '../../multiplayer/support';
+import { nextTurn } from '../../helpers/multiplayer';
 
 const GODOT = 'godot3-server';
 const SCRIPT = joinPath(__dirname, 'mp-peer.gd');

@@ -7,7 +7,7 @@
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { join as joinPath } from 'node:path';
 import { ConnectionStatus, ErrorCode, WebSocketMultiplayerPeer, WebSocketServer } from 'rxpeer';
-import { nextTurn } from '../../multiplayer/support';
+import { nextTurn } from '../../helpers/multiplayer';
 
 const GODOT = 'godot3-server';
 const SCRIPT = joinPath(__dirname, 'mp-peer.gd');
