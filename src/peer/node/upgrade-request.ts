@@ -59,14 +59,7 @@ export function describeRequest(
   offered: string[],
   socket: { remoteAddress?: string | undefined; remotePort?: number | undefined },
 ): UpgradeRequest {
-  const headers: Record<string, string> = {};
-  const given = request.headers;
-  for (const name in given) {
-    const value = given[name];
-    if (value === undefined) continue;
-    // Node already joins most repeated headers; cookies are the exception (RFC 6265 §5.4).
-    headers[name] = Array.isArray(value) ? value.join(name === 'cookie' ? '; ' : ', ') : value;
-  }
+  const headers = oneStringPerHeader(request.headers);
   const described: UpgradeRequest = {
     url: request.url ?? '/',
     headers,
@@ -76,6 +69,30 @@ export function describeRequest(
   };
   if (headers.origin !== undefined) described.origin = headers.origin;
   return described;
+}
+
+/**
+ * Node's header object as it is when every value is a string (the request is dropped after
+ * the handshake and the object lives on with the connection: no copy of it), else a copy
+ * with the lists joined.
+ */
+function oneStringPerHeader(given: IncomingHttpHeaders): Record<string, string> {
+  let joined = false;
+  for (const name in given) {
+    if (typeof given[name] !== 'string') {
+      joined = true;
+      break;
+    }
+  }
+  if (!joined) return given as Record<string, string>;
+  const headers: Record<string, string> = {};
+  for (const name in given) {
+    const value = given[name];
+    if (value === undefined) continue;
+    // Node already joins most repeated headers; cookies are the exception (RFC 6265 §5.4).
+    headers[name] = Array.isArray(value) ? value.join(name === 'cookie' ? '; ' : ', ') : value;
+  }
+  return headers;
 }
 
 const ABSOLUTE_FORM = /^(?:https?|wss?):\/\//i;
