@@ -7,7 +7,7 @@
 // Tells the orchestrator its port; answers 'stats', 'cpu' and 'memory' (after full
 // collections when run with --expose-gc) requests over IPC.
 import { listen, ErrorCode, State, TCPServer, WebSocketPeer, WriteMode } from 'rxpeer';
-import { catchError, EMPTY, mergeMap, tap } from 'rxjs';
+import { mergeMap, tap } from 'rxjs';
 import { WebSocketServer } from 'ws';
 import { parseChildArgs, PEER_BUFFER_BYTES, report } from './common.mjs';
 
@@ -99,6 +99,7 @@ function startListen() {
       .pipe(
         mergeMap((client) => {
           countConnection(new URL(client.peer.getRequestedUrl()).pathname, false, false);
+          // packets$ never errors: a client that drops only completes its own stream.
           return client.packets$.pipe(
             tap({
               next: (packet) => {
@@ -106,8 +107,6 @@ function startListen() {
               },
               finalize: () => stats.open--,
             }),
-            // packets$ errors after an unclean close (a client that drops): that ends this client only.
-            catchError(() => EMPTY),
           );
         }, Infinity),
       )
