@@ -26,7 +26,7 @@ export class WebSocketCloseError extends Error implements CloseInfo {
   readonly code: number;
   readonly reason: string;
   readonly wasClean: boolean;
-  override readonly cause?: string;
+  declare readonly cause?: string;
 
   constructor(info: CloseInfo) {
     if (typeof info !== 'object' || info === null) throw new TypeError(`WebSocketCloseError: info must be a CloseInfo, got ${describeValue(info)}`);

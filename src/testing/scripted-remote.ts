@@ -63,7 +63,10 @@ export function scriptRemote(
   remote.packets$.subscribe({ next: (packet) => received.push({ frame: scheduler.now(), packet }), error: () => {} });
 
   const { code = 1000, reason = '' } = options.close ?? {};
-  for (const message of TestScheduler.parseMarbles(script, values, undefined, false, true)) {
+  // rxjs falls back to the letter itself only when there are no values at all; here a
+  // letter missing from `values` is sent as that letter too, as documented.
+  const letters = Object.fromEntries([...script].map((char) => [char, char]));
+  for (const message of TestScheduler.parseMarbles(script, { ...letters, ...values }, undefined, false, true)) {
     const { notification } = message;
     scheduler.schedule(() => {
       if (notification.kind === 'N') remote.send(notification.value as string | Uint8Array);

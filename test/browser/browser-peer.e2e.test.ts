@@ -1,35 +1,22 @@
 // WebSocketPeer over the browser's own WebSocket, in headless Chromium: the page runs the
 // browser build of the package (bundled like an app would) against a ws server in Node,
-// and checks the web-export behaviour of godot-websocket-behaviour.md §2 from inside.
+// and checks from inside the behaviour of Godot's web export (what the browser allows).
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startServer, type TestServer } from '../helpers/ws-server.js';
-import { type BuiltPackage, buildPackage } from '../helpers/built-package.js';
-import { type Chromium, launchChromium } from './support/chromium.js';
-import { bundleForBrowser, type PageServer, servePage } from './support/page-server.js';
+import { useChromium } from '../helpers/chromium.js';
+import { bundleForBrowser, type PageServer, servePage } from '../helpers/page-server.js';
 
-let built: BuiltPackage | undefined;
-let browser: Chromium | undefined;
-let site: PageServer | undefined;
-
-beforeAll(async () => {
-  built = await buildPackage();
+/** The page harness, bundled against the build. */
+let site: PageServer;
+const rig = useChromium(async (built, later) => {
   const harness = await bundleForBrowser(built, join(__dirname, 'support', 'page-harness.ts'), { format: 'iife', globalName: 'harness' });
   site = await servePage({
     '/index.html': '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>rxpeer</title><script src="/harness.js"></script>',
     '/harness.js': harness,
   });
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-    await site?.close();
-  } finally {
-    built?.remove();
-  }
-}, 30_000);
+  later(() => site.close());
+});
 
 let page: Page;
 let server: TestServer;
@@ -58,18 +45,18 @@ beforeEach(async () => {
       });
     },
   });
-  page = await browser!.newPage();
+  page = await rig.browser.newPage();
   warnings = [];
   page.on('console', (message) => {
     if (message.type() === 'warning') warnings.push(message.text());
   });
-  await page.goto(site!.url);
+  await page.goto(site.url);
 });
 
 afterEach(async () => {
   await page.close(); // the browser closes the page's sockets
   await server.close();
-  expect(browser!.problems).toEqual([]);
+  expect(rig.browser.problems).toEqual([]);
 });
 
 const wsUrl = (path: string): string => server.url(path);
@@ -356,8 +343,8 @@ describe('WebSocketPeer in the browser', () => {
     }, refusedUrl);
     expect(seen).toEqual({ code: -1, isCloseError: true, close: { code: -1, wasClean: false } });
     // Chromium logs each refused WebSocket on the console; those two are expected.
-    const refusedLogs = browser!.problems.filter((p) => /WebSocket connection to .* failed/.test(p));
+    const refusedLogs = rig.browser.problems.filter((p) => /WebSocket connection to .* failed/.test(p));
     expect(refusedLogs).toHaveLength(2);
-    browser!.problems.splice(0, Infinity, ...browser!.problems.filter((p) => !refusedLogs.includes(p)));
+    rig.browser.problems.splice(0, Infinity, ...rig.browser.problems.filter((p) => !refusedLogs.includes(p)));
   });
 });

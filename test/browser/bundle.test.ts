@@ -6,15 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { type BuiltPackage, buildPackage } from '../helpers/built-package.js';
+import { useBuiltPackage } from '../helpers/built-package.js';
 
-let built: BuiltPackage;
-
-beforeAll(async () => {
-  built = await buildPackage();
-}, 60_000);
-
-afterAll(() => built?.remove());
+const pkg = useBuiltPackage();
 
 interface Bundle {
   code: string;
@@ -27,7 +21,7 @@ interface Bundle {
 
 /** Bundles `source` as an app's entry file next to node_modules/rxpeer. */
 async function bundle(name: string, source: string, options: BuildOptions = {}): Promise<Bundle> {
-  const entry = join(built.root, name);
+  const entry = join(pkg.built.root, name);
   writeFileSync(entry, source);
   const result = await build({
     entryPoints: [entry],
@@ -38,7 +32,7 @@ async function bundle(name: string, source: string, options: BuildOptions = {}):
     write: false,
     metafile: true,
     logLevel: 'silent',
-    absWorkingDir: built.root,
+    absWorkingDir: pkg.built.root,
     ...options,
   });
   const code = result.outputFiles![0]!.text;
@@ -105,7 +99,7 @@ describe('the browser build of the package', () => {
     expect(app.inputs).not.toContain('node_modules/rxpeer/dist/esm/peer/platform.browser.mjs');
     // And Node itself, which has no "browser" condition: both module systems get the servers.
     const script = "const r = require('rxpeer'); import('rxpeer').then((m) => console.log(typeof r.TCPServer, typeof m.TCPServer));";
-    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: built.root });
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: pkg.built.root });
     expect(stdout.trim()).toBe('function function');
   });
 });

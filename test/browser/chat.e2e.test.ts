@@ -3,70 +3,31 @@
 // and from the server's output.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import type { ChatRecord } from '../../examples/chat/page.js';
 import { type ChatDemo, startChatDemo } from '../../examples/chat/serve.js';
-import { type BuiltPackage, buildPackage, REPO_ROOT } from '../helpers/built-package.js';
-import { type Chromium, launchChromium } from './support/chromium.js';
+import { REPO_ROOT } from '../helpers/built-package.js';
+import { useChromium } from '../helpers/chromium.js';
+import { receivedText, recordOf, say, until } from './support/chat-page.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 
-let built: BuiltPackage | undefined;
-let browser: Chromium | undefined;
-let demo: ChatDemo | undefined;
-
-beforeAll(async () => {
-  built = await buildPackage();
+let demo: ChatDemo;
+const rig = useChromium(async (built, later) => {
   demo = await startChatDemo({ packageDir: built.packageDir, chatPort: 0, httpPort: 0 });
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  try {
-    await browser?.close(); // the tabs' sockets close with the browser
-    await demo?.stop();
-  } finally {
-    built?.remove();
-  }
-}, 30_000);
-
-const recordOf = (page: Page): Promise<ChatRecord> => page.evaluate(() => window.chatRecord);
-
-/** Waits (bounded) until the page's own record satisfies `predicate`; says what it was waiting for. */
-async function until(page: Page, what: string, predicate: (record: ChatRecord) => boolean): Promise<ChatRecord> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const record = await recordOf(page);
-    if (predicate(record)) return record;
-    if (Date.now() > deadline) throw new Error(`still waiting for ${what}; the page recorded ${JSON.stringify(record)}`);
-    // Wait for the record to change (checked in the page every 50 ms), not for a fixed time.
-    await page.waitForFunction(
-      (seen: string) => JSON.stringify(window.chatRecord) !== seen,
-      JSON.stringify(record),
-      { timeout: Math.max(1, deadline - Date.now()), polling: 50 },
-    ).catch(() => undefined);
-  }
-}
-
-const receivedText = (record: ChatRecord): string[] => record.received.flatMap((r) => (r.text === undefined ? [] : [r.text]));
-
-async function say(page: Page, text: string, binary = false): Promise<void> {
-  await page.fill('#message', text);
-  await page.click(binary ? '#send-binary' : '#send');
-}
+  later(() => demo.stop());
+});
 
 describe('the chat demo in Chromium', () => {
   it('two pages chat through the rxpeer server; a page leaves with 4000 and a reason', async () => {
-    const alice = await browser!.newPage();
-    const bob = await browser!.newPage();
+    const alice = await rig.browser.newPage();
+    const bob = await rig.browser.newPage();
 
-    await alice.goto(demo!.pageUrl);
+    await alice.goto(demo.pageUrl);
     await until(alice, 'Alice OPEN', (r) => r.states.includes('OPEN'));
-    const aliceId = /^Client (\d+) connected/.exec(await demo!.waitForOutput(/^Client \d+ connected/))![1]!;
+    const aliceId = /^Client (\d+) connected/.exec(await demo.waitForOutput(/^Client \d+ connected/))![1]!;
 
-    await bob.goto(demo!.pageUrl);
+    await bob.goto(demo.pageUrl);
     await until(bob, 'Bob OPEN', (r) => r.states.includes('OPEN'));
-    const bobLine = await demo!.waitForOutput(new RegExp(`^Client (?!${aliceId} )\\d+ connected .*protocol: demo-chat$`));
+    const bobLine = await demo.waitForOutput(new RegExp(`^Client (?!${aliceId} )\\d+ connected .*protocol: demo-chat$`));
     const bobId = /^Client (\d+)/.exec(bobLine)![1]!;
 
     // The relay tells Alice that Bob arrived.
@@ -81,7 +42,7 @@ describe('the chat demo in Chromium', () => {
     // A binary frame: the server reads it as UTF-8 and relays it as text, as Godot's demo does.
     await say(alice, 'bytes ☃', true);
     await until(bob, 'the relayed binary message', (r) => receivedText(r).includes(`[${aliceId}] Says: bytes ☃`));
-    await demo!.waitForOutput(new RegExp(`^\\[${aliceId}\\] Says: bytes ☃$`));
+    await demo.waitForOutput(new RegExp(`^\\[${aliceId}\\] Says: bytes ☃$`));
 
     // The state next to the log is live.
     expect(await alice.textContent('#state')).toBe('OPEN');
@@ -91,8 +52,8 @@ describe('the chat demo in Chromium', () => {
     await alice.click('#leave');
     const aliceRecord = await until(alice, 'Alice CLOSED', (r) => r.closes.length > 0 && r.states.at(-1) === 'CLOSED');
     await until(bob, 'the leave notice', (r) => receivedText(r).includes(`[${aliceId}] disconnected`));
-    await demo!.waitForOutput(new RegExp(`^Client ${aliceId} disconnecting with code: 4000, reason: Leaving the chat$`));
-    await demo!.waitForOutput(new RegExp(`^Client ${aliceId} disconnected, clean: true$`));
+    await demo.waitForOutput(new RegExp(`^Client ${aliceId} disconnecting with code: 4000, reason: Leaving the chat$`));
+    await demo.waitForOutput(new RegExp(`^Client ${aliceId} disconnected, clean: true$`));
     expect(await alice.textContent('#state')).toBe('CLOSED');
 
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -117,6 +78,6 @@ describe('the chat demo in Chromium', () => {
       `[${aliceId}] disconnected`,
     ]);
     expect(bobRecord.closes).toEqual([]);
-    expect(browser!.problems).toEqual([]);
+    expect(rig.browser.problems).toEqual([]);
   }, 60_000);
 });

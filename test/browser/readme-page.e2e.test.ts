@@ -5,48 +5,35 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { type BuiltPackage, buildPackage } from '../helpers/built-package.js';
 import { readmeBlock } from '../helpers/readme.js';
 import { startServer, closeAllServers, type TestServer } from '../helpers/ws-server.js';
-import { type Chromium, launchChromium } from './support/chromium.js';
-import { bundleForBrowser, type PageServer, servePage } from './support/page-server.js';
+import { useChromium } from '../helpers/chromium.js';
+import { bundleForBrowser, type PageServer, servePage } from '../helpers/page-server.js';
 
 const PAGE = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>rxpeer</title>
 <p>State: <span id="state"></span></p><ul id="log"></ul>
 <form><input id="say"><button>Send</button></form><button id="leave">Leave</button>
 <script src="/page.js"></script>`;
 
-let built: BuiltPackage | undefined;
-let browser: Chromium | undefined;
 let server: TestServer;
-let site: PageServer | undefined;
+let site: PageServer;
 let page: Page;
 
-beforeAll(async () => {
+const rig = useChromium(async (built, later) => {
   server = await startServer({
     ws: { handleProtocols: (protocols) => (protocols.has('demo-chat') ? 'demo-chat' : false) },
     onConnection: (c) => c.ws.on('message', (data) => c.ws.send(`echo: ${data.toString()}`)),
   });
-  built = await buildPackage();
+  later(() => closeAllServers());
   const source = join(built.root, 'page.ts');
   writeFileSync(source, readmeBlock('## In the browser', "document.querySelector('#log')").replace("'ws://127.0.0.1:8000'", `'${server.url()}'`));
   site = await servePage({ '/index.html': PAGE, '/page.js': await bundleForBrowser(built, source) });
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-    await site?.close();
-    await closeAllServers();
-  } finally {
-    built?.remove();
-  }
-}, 30_000);
+  later(() => site.close());
+});
 
 beforeEach(async () => {
-  page = await browser!.newPage();
-  await page.goto(site!.url);
+  page = await rig.browser.newPage();
+  await page.goto(site.url);
   await page.locator('#state').filter({ hasText: /^OPEN$/ }).waitFor();
 });
 afterEach(() => page.close());
@@ -59,7 +46,7 @@ it('sends what is typed, shows the answer, and says "dropped" when the server dr
   expect((await connection.received(1)).map((m) => m.data.toString())).toEqual(['hello']);
   connection.ws.terminate(); // the server drops the connection: no close frame
   await page.locator('#state').filter({ hasText: /^dropped$/ }).waitFor();
-  expect(browser!.problems).toEqual([]);
+  expect(rig.browser.problems).toEqual([]);
 });
 
 it('"Leave" closes with 4000 and its reason, and the state shows CLOSED', async () => {
@@ -67,5 +54,5 @@ it('"Leave" closes with 4000 and its reason, and the state shows CLOSED', async 
   await page.click('#leave');
   expect(await connection.waitClosed()).toEqual({ code: 4000, reason: 'Bye' });
   await page.locator('#state').filter({ hasText: /^CLOSED$/ }).waitFor();
-  expect(browser!.problems).toEqual([]);
+  expect(rig.browser.problems).toEqual([]);
 });

@@ -39,3 +39,21 @@ export async function buildPackage(): Promise<BuiltPackage> {
     throw error;
   }
 }
+
+/**
+ * A private build for the whole test file: made in beforeAll, removed in afterAll. Read
+ * `.built` inside hooks and tests (it throws before the build is there).
+ */
+export function useBuiltPackage(): { readonly built: BuiltPackage } {
+  let built: BuiltPackage | undefined;
+  beforeAll(async () => {
+    built = await buildPackage();
+  }, 130_000);
+  afterAll(() => built?.remove());
+  return {
+    get built() {
+      if (built === undefined) throw new Error('useBuiltPackage: the build is made in beforeAll');
+      return built;
+    },
+  };
+}

@@ -4,7 +4,7 @@
 // arrives, every wait bounded; whatever is still running after a test is killed.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
-import { type BuiltPackage, buildPackage, REPO_ROOT } from './built-package.js';
+import { type BuiltPackage, REPO_ROOT, useBuiltPackage } from './built-package.js';
 import { within } from './poll.js';
 
 const PROGRAM_DEADLINE_MS = 15_000;
@@ -92,25 +92,19 @@ export interface Programs {
 
 /** Builds the package before the file's tests and starts programs from it; call at the top of a test file or describe. */
 export function usePrograms(): Programs {
-  let built: BuiltPackage | undefined;
+  const build = useBuiltPackage();
   const running: Program[] = [];
-  beforeAll(async () => {
-    built = await buildPackage();
-  }, 130_000);
-  afterAll(() => built?.remove());
   afterEach(async () => {
     await Promise.all(running.splice(0).map((program) => program.kill()));
   });
   return {
     start(script, args = [], { name = script, cwd = REPO_ROOT } = {}) {
-      if (built === undefined) throw new Error('usePrograms: start() before the build (call it inside a test)');
-      const program = new Program(name, join(built.packageDir, script), args, cwd, running);
+      const program = new Program(name, join(build.built.packageDir, script), args, cwd, running);
       running.push(program);
       return program;
     },
     get built() {
-      if (built === undefined) throw new Error('usePrograms: the build is made in beforeAll');
-      return built;
+      return build.built;
     },
   };
 }

@@ -1,6 +1,6 @@
 // The cluster scenarios every RelayBus must pass, written once and run against each bus:
-// the in-process memory bus (test/peer/multiplayer/cluster.test.ts, the reference for the
-// rules in src/peer/multiplayer/relay.ts) and redisBus (test/redis/relay.test.ts, real
+// the in-process memory bus (test/peer/multiplayer/memory-bus.test.ts, the reference for the
+// rules in src/peer/multiplayer/relay.ts) and redisBus (test/redis/relay-link.test.ts, real
 // sockets and a real redis-server). Ids unique across the cluster, every client announced
 // to every client, packets targeted, broadcast and excluded across nodes in each sender's
 // order, leaves and late joiners. What only one bus can show stays in its own file.

@@ -234,6 +234,14 @@ export class WsClient {
       'a message',
     );
   }
+
+  /** Waits until open, then sends "ping" and expects it back from an echoing server. */
+  async echoes(): Promise<this> {
+    await this.opened;
+    this.ws.send('ping');
+    expect(String((await this.next()).data)).toBe('ping');
+    return this;
+  }
 }
 
 export interface Certificate {

@@ -99,7 +99,7 @@ describe.each(SERVER_KINDS)('Godot 3 client → rxpeer server (%s)', (kind) => {
 
     expect(godot.saw()).toEqual(['connection-error']);
     if (kind === 'acceptStream') {
-      // The peer that ran the handshake ends CLOSED with -1 (API.md, exact rule 6).
+      // The peer that ran the handshake ends CLOSED with -1, as a failed handshake always does.
       const conn = await server.conn();
       await conn.waitClosed();
       expect(conn.saw()).toEqual(['connection-error (closed -1)']);

@@ -15,7 +15,7 @@ import {
   startGodotServer,
   until,
 } from './harness';
-import { CLIENT_KINDS, type ClientKind, type ClientOptions, type RxConn, startClient } from './rx';
+import { CLIENT_KINDS, type ClientKind, type ClientOptions, clientOfShared, type RxConn, startClient } from './rx';
 import { Tap, type Tapped } from './tap';
 
 let chat: { server: Foreign; port: number } | undefined; // listen(port, ["chat", "other"])
@@ -42,12 +42,7 @@ async function clientOf(
   shared: { server: Foreign; port: number } | undefined,
   options: ClientOptions & { path?: string } = {},
 ): Promise<{ conn: RxConn; godot: { saw(): string[]; seen(lines: number): Promise<void>; id: unknown } }> {
-  const { server, port } = shared!;
-  t.follow(server, { show: false }); // the view of this one client is shown instead
-  const conn = startClient(t, kind, `ws://127.0.0.1:${port}${options.path ?? '/'}`, options);
-  const connected = await nextConnection(server);
-  const view = t.show(connectionView(server, connected.id));
-  await conn.waitFor((lines) => lines.length > 0, 'the handshake');
+  const { conn, view, connected } = await clientOfShared(t, kind, shared!, options);
   // Godot's output is read from its stdout, which may lag behind what rxpeer already received.
   const seen = (lines: number): Promise<void> => until(() => view.saw().length >= lines, `Godot to report ${lines} lines for this client`);
   return { conn, godot: { saw: () => view.saw(), seen, id: connected.id } };

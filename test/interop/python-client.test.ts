@@ -77,7 +77,7 @@ describe.each(SERVER_KINDS)('Python websockets client → rxpeer server (%s)', (
     if (kind === 'acceptStream') {
       const conn = await server.conn();
       await conn.waitClosed();
-      expect(conn.saw()).toEqual(['connection-error (closed -1)']); // API.md, exact rule 6
+      expect(conn.saw()).toEqual(['connection-error (closed -1)']); // a failed handshake ends CLOSED with -1
     } else {
       expect(server.conns).toEqual([]);
     }

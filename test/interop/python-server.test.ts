@@ -6,11 +6,9 @@
 // where it happens.
 import { ErrorCode } from 'rxpeer';
 import {
-  connectionView,
   type Foreign,
   type ForeignEvent,
   interop,
-  nextConnection,
   pattern,
   payload,
   requirePython,
@@ -18,7 +16,7 @@ import {
   startPythonServer,
   until,
 } from './harness';
-import { CLIENT_KINDS, type ClientKind, type ClientOptions, type RxConn, startClient } from './rx';
+import { CLIENT_KINDS, type ClientKind, type ClientOptions, clientOfShared, type RxConn } from './rx';
 
 let shared: { server: Foreign; port: number } | undefined;
 
@@ -36,12 +34,8 @@ async function clientOf(
   kind: ClientKind,
   options: ClientOptions & { path?: string } = {},
 ): Promise<{ conn: RxConn; python: { saw(): string[]; connected: ForeignEvent; disconnected(): Promise<ForeignEvent> } }> {
-  const { server, port } = shared!;
-  t.follow(server, { show: false }); // the view of this one client is shown instead
-  const conn = startClient(t, kind, `ws://127.0.0.1:${port}${options.path ?? '/'}`, options);
-  const connected = await nextConnection(server);
-  const view = t.show(connectionView(server, connected.id));
-  await conn.waitFor((lines) => lines.length > 0, 'the handshake');
+  const { server } = shared!;
+  const { conn, view, connected } = await clientOfShared(t, kind, shared!, options);
   const disconnected = (): Promise<ForeignEvent> =>
     server.waitFor((e) => e.event === 'disconnected' && e.id === connected.id, `client ${String(connected.id)} to be disconnected`);
   return { conn, python: { saw: () => view.saw(), connected, disconnected } };
@@ -100,7 +94,7 @@ describe.each(CLIENT_KINDS)('rxpeer %s → Python websockets server', (kind) => 
 
   interop('a server that selects no subprotocol when the client asked for one fails the handshake on rxpeer\'s side', async (t) => {
     // websockets answers 101 without Sec-WebSocket-Protocol when nothing matches; Godot's rule
-    // (behaviour doc §1) is that a client that asked for some must get exactly one of them.
+    // (as its WebSocketPeer behaves) is that a client that asked for some must get exactly one of them.
     const { conn, python } = await clientOf(t, kind, { protocols: ['superchat'] });
     await conn.waitClosed();
     await python.disconnected();

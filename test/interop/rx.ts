@@ -18,7 +18,7 @@ import {
   WebSocketServer,
   WriteMode,
 } from 'rxpeer';
-import { HOST, payload, type Session, type Side, until, WAIT_MS } from './harness';
+import { connectionView, type Foreign, type ForeignEvent, HOST, nextConnection, payload, type Session, type Side, until, WAIT_MS } from './harness';
 
 const POLL_MS = 2;
 
@@ -96,7 +96,7 @@ export class PeerConn extends RxConn {
       if (!this.opened && (state === State.OPEN || (state !== State.CONNECTING && peer.getCloseCode() !== -1))) this.#open();
       this.#state = state;
     }
-    // Packets survive the close (API.md, exact rule 1): read them before reporting CLOSED.
+    // Packets survive the close (as in Godot): read them before reporting CLOSED.
     while (peer.getAvailablePacketCount() > 0) {
       const data = peer.getPacket();
       this.saw_(payload(data, peer.wasStringPacket()));
@@ -434,4 +434,23 @@ export function startClient(t: Session, kind: ClientKind, url: string, options: 
       return conn;
     }
   }
+}
+
+/**
+ * An rxpeer client of `kind` connected to a shared foreign server (Godot, Python) once its
+ * handshake is done, with that server's view of this one client (shown when the test fails).
+ */
+export async function clientOfShared(
+  t: Session,
+  kind: ClientKind,
+  shared: { server: Foreign; port: number },
+  options: ClientOptions & { path?: string } = {},
+): Promise<{ conn: RxConn; view: Side; connected: ForeignEvent }> {
+  const { server, port } = shared;
+  t.follow(server, { show: false }); // the view of this one client is shown instead
+  const conn = startClient(t, kind, `ws://${HOST}:${port}${options.path ?? '/'}`, options);
+  const connected = await nextConnection(server);
+  const view = t.show(connectionView(server, connected.id));
+  await conn.waitFor((lines) => lines.length > 0, 'the handshake');
+  return { conn, view, connected };
 }

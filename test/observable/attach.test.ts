@@ -56,13 +56,7 @@ function page(port: number, path: string): Promise<{ status: number; body: strin
   );
 }
 
-async function echoes(url: string, options: WebSocket.ClientOptions = {}): Promise<WsClient> {
-  const client = new WsClient(url, [], options);
-  await client.opened;
-  client.ws.send('ping');
-  expect(String((await client.next()).data)).toBe('ping');
-  return client;
-}
+const echoes = (url: string, options: WebSocket.ClientOptions = {}): Promise<WsClient> => new WsClient(url, [], options).echoes();
 
 describe('attach() with Express 5', () => {
   it('serves the page and the socket on one port; server.close() closes clients with 1001 and completes', async () => {

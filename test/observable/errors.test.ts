@@ -15,6 +15,7 @@ describe('WebSocketCloseError', () => {
   it('has no cause on a close that had none', () => {
     const error = new WebSocketCloseError({ code: 4000, reason: 'bye', wasClean: true });
     expect(error.cause).toBeUndefined();
+    expect(Object.hasOwn(error, 'cause')).toBe(false); // absent, not an own property set to undefined
     expect(error.message).toBe('WebSocket closed with code 4000: bye');
   });
 

@@ -51,13 +51,8 @@ async function refusal(port: number, path = '/', headers: Record<string, string 
   return parse(response);
 }
 
-async function echoes(port: number, path = '/', headers: Record<string, string> = {}): Promise<WsClient> {
-  const client = new WsClient(`ws://${HOST}:${port}${path}`, [], { headers });
-  await client.opened;
-  client.ws.send('ping');
-  expect(String((await client.next()).data)).toBe('ping');
-  return client;
-}
+const echoes = (port: number, path = '/', headers: Record<string, string> = {}): Promise<WsClient> =>
+  new WsClient(`ws://${HOST}:${port}${path}`, [], { headers }).echoes();
 
 describe('listen(): authorize', () => {
   it('false → 401, with a body, and nothing emitted', async () => {

@@ -1,6 +1,6 @@
 // Once close frames went both ways the peer is CLOSED, even when the remote never closes its
-// side of the TCP connection (behaviour doc §1: "close frame both sent and received → CLOSED,
-// clean"). Found against Godot 3.2.3, which stops reading after answering a too-big message
+// side of the TCP connection (as in Godot: a close frame both sent and received → CLOSED,
+// clean). Found against Godot 3.2.3, which stops reading after answering a too-big message
 // with 1009 (test/interop): ws waited 30 s for its FIN. Here the remote is a raw socket.
 import { createHash } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';

@@ -4,16 +4,12 @@ import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type BuiltPackage, buildPackage } from '../helpers/built-package.js';
+import { useBuiltPackage } from '../helpers/built-package.js';
 
-let built: BuiltPackage;
-beforeAll(async () => {
-  built = await buildPackage();
-}, 60_000);
-afterAll(() => built?.remove());
+const pkg = useBuiltPackage();
 
 const node = async (args: string[]): Promise<string> =>
-  (await promisify(execFile)(process.execPath, args, { cwd: built.root })).stdout.trim();
+  (await promisify(execFile)(process.execPath, args, { cwd: pkg.built.root })).stdout.trim();
 
 describe('rxpeer/redis as an optional peer dependency', () => {
   it('rxpeer/redis loads redis (CommonJS and ES modules); the root package does not', async () => {
@@ -24,8 +20,8 @@ describe('rxpeer/redis as an optional peer dependency', () => {
   });
 
   it('without redis installed, rxpeer works and rxpeer/redis says what is missing', async () => {
-    rmSync(join(built.root, 'node_modules', 'redis'));
-    rmSync(join(built.root, 'node_modules', '@redis'));
+    rmSync(join(pkg.built.root, 'node_modules', 'redis'));
+    rmSync(join(pkg.built.root, 'node_modules', '@redis'));
     expect(await node(['--input-type=module', '-e', `const r = await import('rxpeer'); console.log(typeof r.createHub)`])).toBe('function');
     expect(await node(['-e', `console.log(typeof require('rxpeer').createHub)`])).toBe('function');
     await expect(node(['-e', `require('rxpeer/redis')`])).rejects.toThrow(/Cannot find module 'redis'/);

@@ -2,7 +2,7 @@
 // redis-server: one relay for Godot 3 multiplayer clients and one chat, whichever node a
 // client is on; a node killed with SIGKILL, and Redis stopped and started again.
 import { ErrorCode } from 'rxpeer';
-import { type BuiltPackage, buildPackage } from '../helpers/built-package.js';
+import { useBuiltPackage } from '../helpers/built-package.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { ChatClient } from '../helpers/chat-hub.js';
 import { join, SocketWorld } from '../helpers/multiplayer.js';
@@ -13,16 +13,12 @@ const EXPIRY_MS = 1000;
 /** Scheduling slack on a loaded machine, on top of the stated bound (expiry + one heartbeat). */
 const SLACK_MS = 1500;
 
-let built: BuiltPackage;
 let redis: RedisServer;
 let world: SocketWorld;
 const nodes: NodeProcess[] = [];
 const chatClients: ChatClient[] = [];
 
-beforeAll(async () => {
-  built = await buildPackage();
-}, 60_000);
-afterAll(() => built?.remove());
+const pkg = useBuiltPackage();
 beforeEach(async () => {
   redis = await startRedis();
   world = new SocketWorld();
@@ -35,7 +31,7 @@ afterEach(async () => {
 });
 
 async function node(): Promise<NodeProcess> {
-  const started = await startNodeProcess(built.packageDir, redis.url, ['--heartbeat-interval', String(HEARTBEAT_MS), '--node-expiry', String(EXPIRY_MS)]);
+  const started = await startNodeProcess(pkg.built.packageDir, redis.url, ['--heartbeat-interval', String(HEARTBEAT_MS), '--node-expiry', String(EXPIRY_MS)]);
   nodes.push(started);
   return started;
 }

@@ -5,23 +5,19 @@
 // headless Chromium against the same ws server and must see the same things.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BuiltPackage, buildPackage } from '../helpers/built-package.js';
 import type { TestServer } from '../helpers/ws-server.js';
-import { type Chromium, launchChromium } from '../browser/support/chromium.js';
-import { bundleForBrowser, type PageServer, servePage } from '../browser/support/page-server.js';
+import { useChromium } from '../helpers/chromium.js';
+import { bundleForBrowser, type PageServer, servePage } from '../helpers/page-server.js';
 import { CHAT_APP_LOG, startChatServer } from './support/chat-server.js';
 
 const APP_SOURCE = join(__dirname, 'app', 'chat-app.ts');
 const IMPORT_AS_WRITTEN = "from 'rxjs/webSocket'";
 
-let built: BuiltPackage | undefined;
-let browser: Chromium | undefined;
-let site: PageServer | undefined;
-let server: TestServer | undefined;
+let site: PageServer;
+let server: TestServer;
 const bundles: Record<string, string> = {};
 
-beforeAll(async () => {
-  built = await buildPackage();
+const rig = useChromium(async (built, later) => {
   const source = readFileSync(APP_SOURCE, 'utf8');
   expect(source).toContain(IMPORT_AS_WRITTEN);
   const swapped = join(built.root, 'chat-app.swapped.ts');
@@ -30,25 +26,16 @@ beforeAll(async () => {
   bundles.rxpeer = await bundleForBrowser(built, swapped, { format: 'iife', globalName: 'chatApp' });
   const page = (script: string): string =>
     `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>chat</title><script src="/${script}"></script>`;
+  server = await startChatServer();
+  later(() => server.close());
   site = await servePage({
     '/rxjs.html': page('rxjs.js'),
     '/rxjs.js': bundles.rxjs,
     '/rxpeer.html': page('rxpeer.js'),
     '/rxpeer.js': bundles.rxpeer,
   });
-  server = await startChatServer();
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-    await site?.close();
-    await server?.close();
-  } finally {
-    built?.remove();
-  }
-}, 30_000);
+  later(() => site.close());
+});
 
 it("the swapped bundle runs on rxpeer's browser build: no ws, no Node built-ins", () => {
   expect(bundles.rxpeer).toContain('WebSocketPeer');
@@ -56,17 +43,17 @@ it("the swapped bundle runs on rxpeer's browser build: no ws, no Node built-ins"
 });
 
 it.each(['rxjs', 'rxpeer'])('the app sees the same things on %s', async (variant) => {
-  const page = await browser!.newPage();
+  const page = await rig.browser.newPage();
   try {
-    await page.goto(`${site!.url}${variant}.html`);
+    await page.goto(`${site.url}${variant}.html`);
     const log = await page.evaluate(
       (url) => (window as unknown as { chatApp: typeof import('./app/chat-app.js') }).chatApp.runChatApp(url),
-      `ws://127.0.0.1:${server!.port}`,
+      `ws://127.0.0.1:${server.port}`,
     );
     expect(log).toEqual(CHAT_APP_LOG);
   } finally {
     await page.close();
   }
   // Chromium reports the dropped connection on the console; anything else is a problem.
-  expect(browser!.problems.filter((problem) => !/WebSocket connection to .*\/drop' failed/.test(problem))).toEqual([]);
+  expect(rig.browser.problems.filter((problem) => !/WebSocket connection to .*\/drop' failed/.test(problem))).toEqual([]);
 });

@@ -36,6 +36,17 @@ export interface MultiplayerPeerSignals {
   packets_dropped: [count: number];
 }
 
+/** Every signal a WebSocketMultiplayerPeer emits: on()/off() refuse any other name. */
+export const MULTIPLAYER_PEER_SIGNAL_NAMES: readonly (keyof MultiplayerPeerSignals)[] = [
+  'peer_connected',
+  'peer_disconnected',
+  'peer_packet',
+  'connection_succeeded',
+  'connection_failed',
+  'server_disconnected',
+  'packets_dropped',
+];
+
 /** One received multiplayer packet. */
 export interface MultiplayerPacket {
   /** The sender's unique id (1 = the server). */

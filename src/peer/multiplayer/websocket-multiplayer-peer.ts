@@ -11,6 +11,7 @@ import { type MultiplayerBackend, platformBackend } from './backend.js';
 import { ClientRole } from './client-role.js';
 import {
   ConnectionStatus,
+  MULTIPLAYER_PEER_SIGNAL_NAMES,
   type MultiplayerHooks,
   type MultiplayerPacket,
   type MultiplayerPeerSignals,
@@ -82,7 +83,7 @@ export class WebSocketMultiplayerPeer extends Signals<MultiplayerPeerSignals> {
 
   /** @internal `backend`: where connections come from (default: the platform's; tests: an in-memory network). */
   constructor(backend: MultiplayerBackend = platformBackend) {
-    super();
+    super(MULTIPLAYER_PEER_SIGNAL_NAMES);
     this.#backend = backend;
     const internals = this as Record<symbol, unknown>;
     internals[kSetHooks] = (hooks: MultiplayerHooks | null) => this.#setHooks(hooks);

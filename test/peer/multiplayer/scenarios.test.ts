@@ -191,6 +191,17 @@ describe.each([
   });
 
   describe('bad input', () => {
+    it('refuses a listener for a signal it never emits (a typo would never fire) and registers nothing', () => {
+      const peer = new WebSocketMultiplayerPeer();
+      expect(() => peer.on('peer_conected' as never, () => {})).toThrow(
+        new TypeError(
+          'on: unknown signal "peer_conected" (signals: peer_connected, peer_disconnected, peer_packet, connection_succeeded, connection_failed, server_disconnected, packets_dropped)',
+        ),
+      );
+      expect(() => peer.off('packet' as never, () => {})).toThrow(/off: unknown signal "packet"/);
+      expect(() => peer.on('packets_dropped', () => {})).not.toThrow();
+    });
+
     it('drops a packet with a spoofed sender and disconnects the sender (1008)', async () => {
       const { server, a, b, c } = await game();
       const socket = a.peer.getPeer(1)!;

@@ -1,16 +1,7 @@
-// Godot 3's WebSocketClient / WebSocketServer, as in Godot 3's WebSocket tutorial: signals as
-// events, delivered only inside poll(). Real sockets on 127.0.0.1, port 0.
-import { WebSocketServer as WsServer } from 'ws';
-import {
-  ErrorCode,
-  State,
-  TCPServer,
-  WebSocketClient,
-  WebSocketPeer,
-  WebSocketServer,
-  type WebSocketClientSignals,
-  type WebSocketServerSignals,
-} from 'rxpeer';
+// Godot 3's WebSocketServer, alone and with Godot 3's WebSocketClient, as in Godot 3's
+// WebSocket tutorial: signals as events, delivered only inside poll(). Real sockets on
+// 127.0.0.1, port 0.
+import { ErrorCode, TCPServer, WebSocketPeer, WebSocketServer } from 'rxpeer';
 import {
   HOST,
   listenTcp,
@@ -20,84 +11,12 @@ import {
   rawExchange,
   removeCertificate,
   upgradeRequest,
-  within,
   WsClient,
   type Certificate,
 } from '../../helpers/server';
+import { cleanUpGodot3, decode, encode, newClient, startServer, track } from './support';
 
-type Recorded<T> = { [K in keyof T]: [K, ...(T[K] extends unknown[] ? T[K] : never)] }[keyof T];
-
-/** Records every signal, and checks that each one is delivered inside poll(). */
-class Recorder<T> {
-  readonly events: Recorded<T>[] = [];
-  inPoll = false;
-  outsidePoll: string[] = [];
-
-  listen(target: { on(name: never, listener: never): unknown }, names: (keyof T)[]): this {
-    for (const name of names) {
-      target.on(name as never, ((...args: unknown[]) => {
-        if (!this.inPoll) this.outsidePoll.push(String(name));
-        this.events.push([name, ...args] as unknown as Recorded<T>);
-      }) as never);
-    }
-    return this;
-  }
-
-  poll(target: { poll(): void }): void {
-    this.inPoll = true;
-    try {
-      target.poll();
-    } finally {
-      this.inPoll = false;
-    }
-  }
-
-  named(name: keyof T): Recorded<T>[] {
-    return this.events.filter((e) => e[0] === name);
-  }
-}
-
-const SERVER_SIGNALS: (keyof WebSocketServerSignals)[] = ['client_connected', 'client_disconnected', 'client_close_request', 'data_received'];
-const CLIENT_SIGNALS: (keyof WebSocketClientSignals)[] = [
-  'connection_established',
-  'connection_error',
-  'connection_closed',
-  'server_close_request',
-  'data_received',
-];
-
-const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
-const decode = (b: Uint8Array): string => new TextDecoder().decode(b);
-
-let servers: WebSocketServer[] = [];
-let clients: WebSocketClient[] = [];
-let extras: { stop(): void }[] = [];
-afterEach(() => {
-  clients.forEach((c) => c.disconnectFromHost(-1));
-  servers.forEach((s) => s.stop());
-  extras.forEach((e) => e.stop());
-  servers = [];
-  clients = [];
-  extras = [];
-});
-
-async function startServer(protocols: string[] = [], configure: (s: WebSocketServer) => void = () => {}): Promise<{ server: WebSocketServer; rec: Recorder<WebSocketServerSignals>; port: number }> {
-  const server = new WebSocketServer();
-  servers.push(server);
-  server.bindIp = HOST;
-  configure(server);
-  const rec = new Recorder<WebSocketServerSignals>().listen(server, SERVER_SIGNALS);
-  expect(server.listen(0, protocols)).toBe(ErrorCode.OK);
-  expect(await server.ready()).toBe(ErrorCode.OK);
-  expect(server.isListening()).toBe(true);
-  return { server, rec, port: server.getLocalPort() };
-}
-
-function newClient(): { client: WebSocketClient; rec: Recorder<WebSocketClientSignals> } {
-  const client = new WebSocketClient();
-  clients.push(client);
-  return { client, rec: new Recorder<WebSocketClientSignals>().listen(client, CLIENT_SIGNALS) };
-}
+afterEach(cleanUpGodot3);
 
 describe('WebSocketServer + WebSocketClient', () => {
   it('connect, exchange, client-initiated close: every signal, in order, inside poll()', async () => {
@@ -309,7 +228,7 @@ describe('WebSocketServer + WebSocketClient', () => {
 describe('WebSocketServer', () => {
   it('#listen: ERR_INVALID_PARAMETER for bad arguments, ERR_ALREADY_IN_USE twice (gdMpApi: multiplayer-bridge.test.ts)', async () => {
     const server = new WebSocketServer();
-    servers.push(server);
+    track(server);
     server.bindIp = HOST;
     expect(server.listen(-5)).toBe(ErrorCode.ERR_INVALID_PARAMETER);
     expect(server.listen(0, ['not a token'])).toBe(ErrorCode.ERR_INVALID_PARAMETER);
@@ -324,9 +243,9 @@ describe('WebSocketServer', () => {
 
   it('#listen on a port in use: OK, then ready() says ERR_ALREADY_IN_USE; listening is possible again', async () => {
     const taken = await listenTcp(new TCPServer());
-    extras.push(taken);
+    track(taken);
     const server = new WebSocketServer();
-    servers.push(server);
+    track(server);
     server.bindIp = HOST;
     expect(server.listen(taken.getLocalPort())).toBe(ErrorCode.OK);
     expect(await server.ready()).toBe(ErrorCode.ERR_ALREADY_IN_USE);
@@ -399,7 +318,7 @@ describe('WebSocketServer', () => {
 
     it('refuses half a TLS set-up or unreadable PEM with ERR_INVALID_PARAMETER', () => {
       const server = new WebSocketServer();
-      servers.push(server);
+      track(server);
       server.bindIp = HOST;
       server.privateKey = certificate.key;
       expect(server.listen(0)).toBe(ErrorCode.ERR_INVALID_PARAMETER);
@@ -438,92 +357,6 @@ describe('WebSocketServer', () => {
       const id = srv.named('client_connected')[0]![1];
       expect(server.getPeer(id)!.getRequestedUrl()).toBe(url);
     });
-  });
-});
-
-describe('WebSocketClient', () => {
-  it('#connectToUrl: ERR_INVALID_PARAMETER for bad URLs, ERR_ALREADY_IN_USE when busy (gdMpApi: multiplayer-bridge.test.ts)', async () => {
-    const { client } = newClient();
-    expect(client.connectToUrl('http://127.0.0.1/')).toBe(ErrorCode.ERR_INVALID_PARAMETER);
-    expect(client.connectToUrl('')).toBe(ErrorCode.ERR_INVALID_PARAMETER);
-    expect(client.connectToUrl('ws://127.0.0.1:1', ['bad token'])).toBe(ErrorCode.ERR_INVALID_PARAMETER);
-    expect(client.connectToUrl('ws://127.0.0.1:1', [], false, ['Bad\nHeader: x'])).toBe(ErrorCode.ERR_INVALID_PARAMETER);
-    expect(client.getPeer(1)!.getReadyState()).toBe(State.CLOSED);
-    const { port } = await startServer();
-    expect(client.connectToUrl(`ws://${HOST}:${port}`)).toBe(ErrorCode.OK);
-    expect(client.connectToUrl(`ws://${HOST}:${port}`)).toBe(ErrorCode.ERR_ALREADY_IN_USE);
-  });
-
-  it('connection_error (and nothing else) when the handshake fails', async () => {
-    const { server, rec: srv, port } = await startServer(['chat']);
-    const { client, rec: cli } = newClient();
-    expect(client.connectToUrl(`ws://${HOST}:${port}`, ['other'])).toBe(ErrorCode.OK);
-    await pollUntil(() => (srv.poll(server), cli.poll(client)), () => cli.events.length > 0, 'a client signal');
-    expect(cli.events).toEqual([['connection_error']]);
-    expect(srv.events).toEqual([]);
-  });
-
-  it('disconnectFromHost() while connecting emits nothing (as Godot 3), and the client can connect again', async () => {
-    const { server, rec: srv, port } = await startServer();
-    const { client, rec: cli } = newClient();
-    expect(client.connectToUrl(`ws://${HOST}:${port}`)).toBe(ErrorCode.OK);
-    expect(client.disconnectFromHost()).toBe(ErrorCode.OK);
-    expect(client.getPeer(1)!.getReadyState()).toBe(State.CLOSED);
-    cli.poll(client);
-    expect(cli.events).toEqual([]);
-    expect(client.connectToUrl(`ws://${HOST}:${port}`)).toBe(ErrorCode.OK);
-    await pollUntil(() => (srv.poll(server), cli.poll(client)), () => cli.events.length > 0, 'the second attempt');
-    expect(cli.events).toEqual([['connection_established', '']]);
-  });
-
-  it('signals in wire order: data before the close frame, then server_close_request, then connection_closed', async () => {
-    const remote = new WsServer({ host: HOST, port: 0 });
-    await new Promise((listening) => remote.once('listening', listening));
-    const connected = new Promise<import('ws').WebSocket>((done) => remote.once('connection', done));
-    try {
-      const { client, rec: cli } = newClient();
-      client.connectToUrl(`ws://${HOST}:${(remote.address() as { port: number }).port}`);
-      await pollUntil(() => cli.poll(client), () => cli.events.length > 0, 'established');
-      expect(cli.events).toEqual([['connection_established', '']]);
-      const socket = await within(connected, 'the remote to see the connection');
-      const remoteClosed = new Promise<void>((done) => socket.once('close', () => done()));
-      socket.send('first');
-      socket.send('second');
-      socket.close(4002, 'server done');
-      await within(remoteClosed, 'the remote to finish closing'); // the client's ws answered on its own
-      cli.poll(client);
-      expect(cli.events.slice(1)).toEqual([
-        ['data_received'],
-        ['data_received'],
-        ['server_close_request', 4002, 'server done'],
-        ['connection_closed', true],
-      ]);
-    } finally {
-      await new Promise((closed) => remote.close(closed));
-    }
-  });
-
-  it('talks to a plain TCPServer + WebSocketPeer server (Godot 4 side)', async () => {
-    const tcp = await listenTcp();
-    extras.push(tcp);
-    const { client, rec: cli } = newClient();
-    client.connectToUrl(`ws://${HOST}:${tcp.getLocalPort()}`, ['p']);
-    await pollUntil(() => cli.poll(client), () => tcp.isConnectionAvailable(), 'a connection');
-    const peer = new WebSocketPeer();
-    peer.supportedProtocols = ['p'];
-    peer.acceptStream(tcp.takeConnection()!);
-    await pollUntil(() => (peer.poll(), cli.poll(client)), () => cli.events.length > 0, 'established');
-    expect(cli.events).toEqual([['connection_established', 'p']]);
-    peer.sendText('hi');
-    await pollUntil(() => (peer.poll(), cli.poll(client)), () => cli.named('data_received').length === 1, 'data');
-    const packet = client.getPeer(1)!.getPacket();
-    expect([decode(packet), client.getPeer(1)!.wasStringPacket()]).toEqual(['hi', true]);
-    peer.close(1000, 'bye');
-    await pollUntil(() => (peer.poll(), cli.poll(client)), () => cli.named('connection_closed').length === 1, 'closed');
-    expect(cli.events.slice(2)).toEqual([
-      ['server_close_request', 1000, 'bye'],
-      ['connection_closed', true],
-    ]);
   });
 });
 

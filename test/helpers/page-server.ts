@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
-import type { BuiltPackage } from '../../helpers/built-package.js';
+import type { BuiltPackage } from './built-package.js';
 
 /**
  * Bundles `sourceFile` for browsers as if it were a file of an app that installed rxpeer:
