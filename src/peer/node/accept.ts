@@ -130,7 +130,7 @@ class ServerTransport implements Transport {
       if (transport !== undefined) transport.#refused(400, 'Not a WebSocket upgrade request');
       refuseResponse(response, 'Not a WebSocket upgrade request');
     });
-    parser.on('connect', (request: IncomingMessage, socket: Duplex) => {
+    parser.on('connect', (_request: IncomingMessage, socket: Duplex) => {
       const transport = ServerTransport.#take(socket);
       if (transport !== undefined) transport.#refuse('Not a WebSocket upgrade request');
       else refuse(socket, 'Not a WebSocket upgrade request');
