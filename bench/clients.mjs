@@ -78,6 +78,9 @@ export function openRxjs(url) {
 
 function newPeer() {
   const peer = new WebSocketPeer();
+  // As the raw ws client above: no permessage-deflate offer, so both send the same
+  // handshake and set-up time compares like with like (the servers refuse it anyway).
+  peer.perMessageDeflate = false;
   peer.inboundBufferSize = PEER_BUFFER_BYTES;
   peer.outboundBufferSize = PEER_BUFFER_BYTES;
   return peer;

@@ -270,7 +270,7 @@ export function renderMarkdown(raw, summary) {
   }
   out.push(
     `**Method:** every process separate (echo server, client under test, orchestrator), all on 127.0.0.1, ` +
-      `permessage-deflate off on every server. ${c.rounds} round(s); in each round every client runs once, in a fresh ` +
+      `permessage-deflate off on every server and not offered by the raw ws and rxpeer clients (RxJS's webSocket cannot pass ws options, so it offers). ${c.rounds} round(s); in each round every client runs once, in a fresh ` +
       `process, in rotated order; a ratio is taken within its round, the table shows the median over rounds and, in ` +
       `brackets, the lowest and highest round. Throughput: ${c.inFlight} messages in flight on one connection, ` +
       `${c.warmMs} ms warm-up, then a ${c.measureMs} ms window; "CPU µs/msg" is the client process's CPU time per echoed ` +
@@ -339,7 +339,7 @@ export function renderMarkdown(raw, summary) {
       const offered = Object.entries(ext).filter(([, e]) => e.offeredDeflate > 0).map(([p]) => p.slice(1));
       const negotiated = Object.values(ext).reduce((n, e) => n + e.negotiatedExtensions, 0);
       out.push(
-        `Extensions: offered permessage-deflate: ${offered.length ? offered.join(', ') : 'none'} (ws defaults); ` +
+        `Extensions: offered permessage-deflate: ${offered.length ? offered.join(', ') : 'none'} (RxJS's webSocket cannot turn the offer off); ` +
           `negotiated on ${negotiated} of ${Object.values(ext).reduce((n, e) => n + e.connections, 0)} connections.`,
       );
       out.push('');

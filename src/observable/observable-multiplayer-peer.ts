@@ -84,8 +84,13 @@ class ObservableMultiplayerPeerImpl
   readonly packets$: Observable<MultiplayerPacket>;
   readonly dropped$: Observable<number>;
   readonly close$: Observable<MultiplayerCloseReason>;
-  protected readonly closedStatus = ConnectionStatus.DISCONNECTED;
-  protected readonly name = 'fromMultiplayerPeer';
+  protected get closedStatus(): ConnectionStatus {
+    return ConnectionStatus.DISCONNECTED;
+  }
+
+  protected get name(): string {
+    return 'fromMultiplayerPeer';
+  }
 
   readonly #connected: DriverStream<number>;
   readonly #disconnected: DriverStream<number>;
@@ -106,7 +111,7 @@ class ObservableMultiplayerPeerImpl
   };
   // One packet per signal keeps packets in wire order with the joins and leaves around them.
   readonly #onPacket = (): void => {
-    if (this.packetStream.subscribers.length === 0) return;
+    if (!this.packetStream.hasSubscribers) return;
     const packet = this.peer[kTakePacket]();
     if (packet !== undefined) this.emit(this.packetStream, packet);
   };

@@ -1,6 +1,6 @@
 import { asapScheduler, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { ErrorCode, isCleanClose, State, WriteMode } from '../peer/constants.js';
-import { kNextTimer, kTakePacket, type PeerHooks } from '../peer/internal.js';
+import { kNextTimer, kPollPending, kTakePacket, type PeerHooks } from '../peer/internal.js';
 import type { UpgradeRequest } from '../peer/handshake.js';
 import type { Packet } from '../peer/packet.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
@@ -88,20 +88,33 @@ export function wrap(peer: WebSocketPeer, options: FromPeerOptions = {}): Observ
 /** @internal */
 export class ObservablePeerImpl extends PeerDriver<State, Packet, CloseInfo> implements ObservablePeer, PeerHooks {
   readonly peer: WebSocketPeer;
-  readonly state$: Observable<State>;
-  readonly packets$: Observable<Packet>;
-  readonly close$: Observable<CloseInfo>;
   /** Set by the server that accepted the peer. */
   context: unknown = undefined;
-  protected readonly closedStatus = State.CLOSED;
-  protected readonly name = 'fromPeer';
 
   constructor(peer: WebSocketPeer, scheduler: SchedulerLike, pollInterval: number | undefined) {
     super(scheduler, pollInterval, peer.getReadyState());
     this.peer = peer;
-    this.state$ = this.observe(this.statusStream);
-    this.packets$ = this.observe(this.packetStream);
-    this.close$ = this.observe(this.endStream);
+  }
+
+  // Streams are made on first use and kept (state$ is always the same Observable).
+  get state$(): Observable<State> {
+    return this.statusStream;
+  }
+
+  get packets$(): Observable<Packet> {
+    return this.packetStream;
+  }
+
+  get close$(): Observable<CloseInfo> {
+    return this.endStream;
+  }
+
+  protected get closedStatus(): State {
+    return State.CLOSED;
+  }
+
+  protected get name(): string {
+    return 'fromPeer';
   }
 
   get request(): UpgradeRequest | undefined {
@@ -142,6 +155,11 @@ export class ObservablePeerImpl extends PeerDriver<State, Packet, CloseInfo> imp
 
   nextTimer(): number {
     return this.peer[kNextTimer]();
+  }
+
+  /** Something recorded and not yet polled, or packets shown that nobody read yet. */
+  pollPending(): boolean {
+    return this.peer[kPollPending]() || this.hasPackets();
   }
 
   protected readStatus(): State {

@@ -5,6 +5,12 @@ export interface PollTarget {
   runPoll(): void;
   /** When a poll is next due for the target's own timers (scheduler clock), Infinity if never. */
   nextTimer(): number;
+  /**
+   * Whether a poll would show something now. When a target says no, an on-demand loop
+   * starts by arming its timer instead of polling at once: a connection just opened
+   * (client or accepted) has nothing to show before the network answers.
+   */
+  pollPending?(): boolean;
 }
 
 /**
@@ -32,11 +38,16 @@ export class PollLoop {
     return this.#running;
   }
 
+  get scheduler(): SchedulerLike {
+    return this.#scheduler;
+  }
+
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    if (this.#interval === undefined) this.wake();
-    else this.#immediate = this.#scheduler.schedule(beat, 0, this);
+    if (this.#interval !== undefined) this.#immediate = this.#scheduler.schedule(beat, 0, this);
+    else if (this.#target.pollPending?.() === false) this.#armTimer();
+    else this.wake();
   }
 
   stop(): void {
@@ -56,6 +67,11 @@ export class PollLoop {
   poll(): void {
     this.#target.runPoll();
     if (!this.#running || this.#interval !== undefined) return;
+    this.#armTimer();
+  }
+
+  /** A poll when the target's next own deadline falls due (on demand). */
+  #armTimer(): void {
     const due = this.#target.nextTimer();
     if (due === this.#timerDue) return;
     this.#clearTimer();

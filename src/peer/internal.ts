@@ -12,6 +12,8 @@ export const kSetHooks = Symbol('rxpeer.setHooks');
 export const kSetClock = Symbol('rxpeer.setClock');
 /** @internal */
 export const kNextTimer = Symbol('rxpeer.nextTimer');
+/** @internal Whether the peer recorded something since its last poll() (it asked its driver to wake). */
+export const kPollPending = Symbol('rxpeer.pollPending');
 /** @internal */
 export const kTakePacket = Symbol('rxpeer.takePacket');
 /** @internal */

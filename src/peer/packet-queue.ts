@@ -8,32 +8,37 @@ import { createPacket, type Packet } from './packet.js';
  */
 export const SMALL_PAYLOAD_BYTES = 1024;
 
-const TEXT = 1;
-const OWN_ARRAY = 2;
 const INITIAL_SLOTS = 4;
 const INITIAL_STORE_BYTES = 256;
 /** An empty store larger than this is released, so idle connections hold none. */
 const KEEP_STORE_BYTES = 4096;
 
 const EMPTY_STORE = new Uint8Array(0);
+/** A queue that never received anything holds no ring at all. */
+const NO_SLOTS = new Float64Array(0);
 
 /**
  * The received messages of one peer, in order, at a memory cost of their payload plus
- * 5 bytes each (small messages), or their own Uint8Array (large ones). Packet objects are
- * made only when a message is taken. Limits count payload bytes, so memory follows them.
+ * 8 bytes each (small messages), or their own Uint8Array (large ones). Packet objects are
+ * made only when a message is taken, and nothing is allocated before the first message
+ * (most of the memory of many idle connections is what each one holds while empty).
+ * Limits count payload bytes, so memory follows them.
  */
 export class PacketQueue {
-  /** Payload size and flags of each message, on a ring of `#sizes.length` slots. */
-  #sizes = new Int32Array(INITIAL_SLOTS);
-  #flags = new Uint8Array(INITIAL_SLOTS);
+  /**
+   * One slot per message on a ring of `#slots.length` (a power of two): its payload size,
+   * or for a text message -(size + 1). Whether the payload is in the store or in #arrays
+   * follows from the size.
+   */
+  #slots = NO_SLOTS;
   #first = 0;
   #length = 0;
   /** Payloads of small messages, back to back, live between #storeHead and #storeTail. */
   #store = EMPTY_STORE;
   #storeHead = 0;
   #storeTail = 0;
-  /** Large payloads, in order (each message flagged OWN_ARRAY has one here). */
-  #arrays: Uint8Array[] = [];
+  /** Large payloads, in order (one for each message of SMALL_PAYLOAD_BYTES or more); null until the first. */
+  #arrays: Uint8Array[] | null = null;
   #arraysHead = 0;
 
   get length(): number {
@@ -41,40 +46,40 @@ export class PacketQueue {
   }
 
   push(data: Uint8Array, isText: boolean): void {
-    if (this.#length === this.#sizes.length) this.#growSlots();
-    const slot = (this.#first + this.#length) & (this.#sizes.length - 1);
-    const small = data.byteLength < SMALL_PAYLOAD_BYTES;
-    this.#sizes[slot] = data.byteLength;
-    this.#flags[slot] = (isText ? TEXT : 0) | (small ? 0 : OWN_ARRAY);
-    if (small) {
-      this.#reserve(data.byteLength);
+    if (this.#length === this.#slots.length) this.#growSlots();
+    const size = data.byteLength;
+    this.#slots[(this.#first + this.#length) & (this.#slots.length - 1)] = isText ? -size - 1 : size;
+    if (size < SMALL_PAYLOAD_BYTES) {
+      this.#reserve(size);
       this.#store.set(data, this.#storeTail);
-      this.#storeTail += data.byteLength;
+      this.#storeTail += size;
     } else {
-      this.#arrays.push(data);
+      (this.#arrays ??= []).push(data);
     }
     this.#length++;
   }
 
   /** Payload bytes of the message `index` places from the front. */
   sizeAt(index: number): number {
-    return this.#sizes[(this.#first + index) & (this.#sizes.length - 1)]!;
+    const slot = this.#slots[(this.#first + index) & (this.#slots.length - 1)]!;
+    return slot < 0 ? -slot - 1 : slot;
   }
 
   shift(): Packet | undefined {
     if (this.#length === 0) return undefined;
-    const slot = this.#first;
-    const size = this.#sizes[slot]!;
-    const flags = this.#flags[slot]!;
-    this.#first = (slot + 1) & (this.#sizes.length - 1);
+    const slot = this.#slots[this.#first]!;
+    const isText = slot < 0;
+    const size = isText ? -slot - 1 : slot;
+    this.#first = (this.#first + 1) & (this.#slots.length - 1);
     this.#length--;
     let data: Uint8Array;
-    if ((flags & OWN_ARRAY) !== 0) {
-      data = this.#arrays[this.#arraysHead]!;
-      this.#arrays[this.#arraysHead++] = EMPTY_STORE;
+    if (size >= SMALL_PAYLOAD_BYTES) {
+      const arrays = this.#arrays!;
+      data = arrays[this.#arraysHead]!;
+      arrays[this.#arraysHead++] = EMPTY_STORE;
       // Drop taken entries once they are half the array (amortised O(1)).
-      if (this.#arraysHead * 2 >= this.#arrays.length) {
-        this.#arrays = this.#arrays.slice(this.#arraysHead);
+      if (this.#arraysHead * 2 >= arrays.length) {
+        this.#arrays = this.#arraysHead === arrays.length ? null : arrays.slice(this.#arraysHead);
         this.#arraysHead = 0;
       }
     } else {
@@ -82,18 +87,17 @@ export class PacketQueue {
       this.#storeHead += size;
     }
     if (this.#length === 0) this.#emptied();
-    return createPacket(data, (flags & TEXT) !== 0);
+    return createPacket(data, isText);
   }
 
   clear(): void {
-    this.#sizes = new Int32Array(INITIAL_SLOTS);
-    this.#flags = new Uint8Array(INITIAL_SLOTS);
+    this.#slots = NO_SLOTS;
     this.#first = 0;
     this.#length = 0;
     this.#store = EMPTY_STORE;
     this.#storeHead = 0;
     this.#storeTail = 0;
-    this.#arrays = [];
+    this.#arrays = null;
     this.#arraysHead = 0;
   }
 
@@ -101,9 +105,8 @@ export class PacketQueue {
     this.#storeHead = 0;
     this.#storeTail = 0;
     if (this.#store.length > KEEP_STORE_BYTES) this.#store = EMPTY_STORE;
-    if (this.#sizes.length > INITIAL_SLOTS * 64) {
-      this.#sizes = new Int32Array(INITIAL_SLOTS);
-      this.#flags = new Uint8Array(INITIAL_SLOTS);
+    if (this.#slots.length > INITIAL_SLOTS * 64) {
+      this.#slots = NO_SLOTS;
       this.#first = 0;
     }
   }
@@ -126,16 +129,10 @@ export class PacketQueue {
   }
 
   #growSlots(): void {
-    const capacity = this.#sizes.length * 2;
-    const sizes = new Int32Array(capacity);
-    const flags = new Uint8Array(capacity);
-    for (let i = 0; i < this.#length; i++) {
-      const from = (this.#first + i) & (this.#sizes.length - 1);
-      sizes[i] = this.#sizes[from]!;
-      flags[i] = this.#flags[from]!;
-    }
-    this.#sizes = sizes;
-    this.#flags = flags;
+    const old = this.#slots;
+    const slots = new Float64Array(Math.max(INITIAL_SLOTS, old.length * 2));
+    for (let i = 0; i < this.#length; i++) slots[i] = old[(this.#first + i) & (old.length - 1)]!;
+    this.#slots = slots;
     this.#first = 0;
   }
 }

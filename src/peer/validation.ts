@@ -48,6 +48,7 @@ export function parseHeaderLine(line: unknown): HeaderLine | null {
 /** Subprotocol list with whitespace stripped, or null when an entry is not a token or repeats. */
 export function normalizeProtocols(protocols: unknown): string[] | null {
   if (!Array.isArray(protocols)) return null;
+  if (protocols.length === 0) return [];
   const seen = new Set<string>();
   for (const entry of protocols) {
     if (typeof entry !== 'string') return null;

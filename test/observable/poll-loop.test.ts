@@ -65,6 +65,30 @@ describe('PollLoop on demand', () => {
   });
 });
 
+describe('PollLoop on demand, starting', () => {
+  it('with nothing pending: no poll at start, only the timer armed (a fresh connection)', () => {
+    run((scheduler) => {
+      const t = { ...target(scheduler, [30]), pollPending: () => false };
+      const loop = new PollLoop(scheduler, undefined, t);
+      loop.start();
+      scheduler.flush();
+      expect(t.polls).toEqual([30]);
+      loop.stop();
+    });
+  });
+
+  it('with something pending: polls at once', () => {
+    run((scheduler) => {
+      const t = { ...target(scheduler), pollPending: () => true };
+      const loop = new PollLoop(scheduler, undefined, t);
+      loop.start();
+      scheduler.flush();
+      expect(t.polls).toEqual([0]);
+      loop.stop();
+    });
+  });
+});
+
 describe('PollLoop on a fixed beat', () => {
   it('polls every interval from start, whatever wakes it', () => {
     run((scheduler) => {

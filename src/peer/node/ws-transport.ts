@@ -31,9 +31,23 @@ const REASON_FOR_CODE = new Map<number, string>(
  * `close(code)` without a reason; rxpeer always passes one itself.
  */
 export class GodotWireWebSocket extends WebSocket {
-  /** The transport this socket reports to: the listeners are shared, not one closure each. */
+  /** The transport this socket reports to, in place of listeners (see emit). */
   transport: WsTransport | null = null;
   #closeWatched = false;
+
+  /**
+   * ws tells its user everything through emit(). The transport is the only user, so the
+   * events it needs go to it directly: an EventEmitter keeps its listeners in a dictionary
+   * per socket (about half a KiB with the seven a transport needs), the largest part of
+   * what an idle connection cost beyond ws itself. Events the transport does not take
+   * (ws's 'unexpected-response', 'redirect') are emitted as usual, so ws sees no listener.
+   */
+  override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
+    const transport = this.transport;
+    if (transport !== null && transport.hear(event, a, b)) return true;
+    // eslint-disable-next-line prefer-rest-params
+    return Reflect.apply(WebSocket.prototype.emit, this, arguments) as boolean;
+  }
 
   override close(code?: number, data?: string | Buffer): void {
     if (data === undefined && code !== undefined) data = REASON_FOR_CODE.get(code);
@@ -52,11 +66,6 @@ export class GodotWireWebSocket extends WebSocket {
       if (internals._closeFrameReceived === true) socket.destroy();
     });
   }
-}
-
-/** ws types listeners' `this` as its base class; every socket here is a GodotWireWebSocket. */
-function transportOf(ws: WebSocket): WsTransport {
-  return (ws as GodotWireWebSocket).transport!;
 }
 
 /** The close status ws attaches to a receiver error (the code it puts in its close frame). */
@@ -148,7 +157,8 @@ export class WsTransport implements Transport {
   #protocolClose: ProtocolClose | null = null;
   /** Why the connection failed or was lost, from ws's or Node's error (CloseInfo.cause). */
   #cause = '';
-  readonly #causeContext: CauseContext;
+  /** Client side: the subprotocols offered, to name them in a cause (null: none). */
+  readonly #offeredProtocols: readonly string[] | null;
   /** Payload bytes and message counts of writes whose callback has not run yet (made at the first send). */
   #pendingSizes: Queue<number> | null = null;
   #pendingCounts: Queue<number> | null = null;
@@ -175,14 +185,15 @@ export class WsTransport implements Transport {
       requestedUrl,
       request,
       deflate = false,
-      causeContext = {},
+      protocols,
       wire = null,
       maxPendingPongs = 60,
     }: {
       requestedUrl?: string;
       request?: UpgradeRequest;
       deflate?: false | { threshold?: number };
-      causeContext?: CauseContext;
+      /** Client side: the subprotocols offered (named in the cause when the server takes none). */
+      protocols?: readonly string[];
       /** What frames are written to (the TLS socket over `socket` for wss); null until known. */
       wire?: Duplex | null;
       /** Pongs that may wait unwritten before a ping flood is closed with 1008. */
@@ -190,7 +201,7 @@ export class WsTransport implements Transport {
     } = {},
   ) {
     this.#ws = ws;
-    this.#causeContext = causeContext;
+    this.#offeredProtocols = protocols !== undefined && protocols.length > 0 ? protocols : null;
     this.#sink = sink;
     this.#requestedUrl = requestedUrl;
     this.#request = request;
@@ -201,29 +212,53 @@ export class WsTransport implements Transport {
     this.#noDelay = noDelay;
     this.#maxPendingPongs = maxPendingPongs;
     socket?.setNoDelay(noDelay);
-    ws.transport = this;
+    ws.transport = this; // from here on ws's events come to hear()
     if (ws.readyState === WebSocket.OPEN) this.#opened();
-    else ws.on('upgrade', WsTransport.#onUpgrade).on('open', WsTransport.#onOpen);
-    // Every failure also ends in 'close'; the 'error' listener keeps ws from throwing it.
-    ws.on('message', WsTransport.#onMessage)
-      .on('ping', WsTransport.#onPing)
-      .on('pong', WsTransport.#onPong)
-      .on('error', WsTransport.#onError)
-      .on('close', WsTransport.#onClose);
   }
 
-  static #onUpgrade(this: WebSocket, response: IncomingMessage): void {
-    const transport = transportOf(this);
-    transport.#socket = response.socket as Socket;
+  /**
+   * One event of the socket (GodotWireWebSocket.emit); false for the ones it does not take.
+   * Every failure also ends in 'close': taking 'error' keeps ws from throwing it.
+   */
+  hear(event: string | symbol, a: unknown, b: unknown): boolean {
+    switch (event) {
+      case 'message':
+        this.#sink.onMessage(a as Buffer, b !== true);
+        return true;
+      case 'ping':
+        this.#onPing(a as Buffer);
+        return true;
+      case 'pong':
+        this.#sink.onPong();
+        return true;
+      case 'upgrade':
+        this.#onUpgrade(a as IncomingMessage);
+        return true;
+      case 'open':
+        this.#opened();
+        return true;
+      case 'error':
+        this.#onError(a as Error);
+        return true;
+      case 'close':
+        this.#onClose(a as number, b as Buffer);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  #onUpgrade(response: IncomingMessage): void {
+    this.#socket = response.socket as Socket;
     // Godot's client (WSLPeer::_verify_server_response) requires exactly HTTP/1.1, as RFC 6455 §4.1 does.
     if (response.httpVersion !== '1.1') {
-      transport.#cause = `the server answered HTTP/${response.httpVersion} ${response.statusCode ?? ''}; a WebSocket handshake needs HTTP/1.1`;
-      this.terminate(); // ws stops the handshake when the socket is no longer CONNECTING after 'upgrade'
+      this.#cause = `the server answered HTTP/${response.httpVersion} ${response.statusCode ?? ''}; a WebSocket handshake needs HTTP/1.1`;
+      this.#ws.terminate(); // ws stops the handshake when the socket is no longer CONNECTING after 'upgrade'
       return;
     }
-    transport.#socket.setNoDelay(transport.#noDelay);
-    transport.#wire = response.socket;
-    transport.#masked = true;
+    this.#socket.setNoDelay(this.#noDelay);
+    this.#wire = response.socket;
+    this.#masked = true;
   }
 
   /**
@@ -232,56 +267,54 @@ export class WsTransport implements Transport {
    * and a flood ends in a close with 1008 and a cause. Pongs the socket took at once do
    * not count: a burst of pings the network carries the answers of is never cut.
    */
-  static #onPing(this: WebSocket, data: Buffer): void {
-    const transport = transportOf(this);
-    if (this.readyState !== WebSocket.OPEN || transport.#protocolClose !== null) return;
-    if (this.bufferedAmount === 0) transport.#pendingPongs = 0;
-    if (transport.#pendingPongs >= transport.#maxPendingPongs) {
-      transport.#protocolClose = {
+  #onPing(data: Buffer): void {
+    const ws = this.#ws;
+    if (ws.readyState !== WebSocket.OPEN || this.#protocolClose !== null) return;
+    if (ws.bufferedAmount === 0) this.#pendingPongs = 0;
+    if (this.#pendingPongs >= this.#maxPendingPongs) {
+      this.#protocolClose = {
         ...PING_FLOOD,
-        cause: `ping flood: ${transport.#pendingPongs} pongs waiting unwritten (maxPendingPongs)`,
+        cause: `ping flood: ${this.#pendingPongs} pongs waiting unwritten (maxPendingPongs)`,
       };
       // The remote does not read: the close frame is sent, but nobody waits for an answer.
-      this.close(PING_FLOOD.code, PING_FLOOD.reason);
-      this.terminate();
+      ws.close(PING_FLOOD.code, PING_FLOOD.reason);
+      ws.terminate();
       return;
     }
-    transport.#pendingPongs++;
-    this.pong(data, undefined, (transport.#pongWritten ??= () => {
-      if (transport.#pendingPongs > 0) transport.#pendingPongs--;
+    this.#pendingPongs++;
+    ws.pong(data, undefined, (this.#pongWritten ??= () => {
+      if (this.#pendingPongs > 0) this.#pendingPongs--;
     }));
   }
 
-  static #onOpen(this: WebSocket): void {
-    transportOf(this).#opened();
-  }
-
-  static #onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-    transportOf(this).#sink.onMessage(data, !isBinary);
-  }
-
-  static #onPong(this: WebSocket): void {
-    transportOf(this).#sink.onPong();
-  }
-
-  static #onError(this: WebSocket, error: Error): void {
-    const transport = transportOf(this);
-    if (transport.#cause === '') transport.#cause = describeConnectionError(error, transport.#causeContext);
-    if (transport.#protocolClose !== null) return;
+  #onError(error: Error): void {
+    if (this.#cause === '') this.#cause = describeConnectionError(error, this.#causeContext());
+    if (this.#protocolClose !== null) return;
     const sent = protocolCloseFor(error);
     if (sent === null) return;
-    transport.#protocolClose = sent;
+    this.#protocolClose = sent;
     // ws has sent its close frame and now waits for the answer (up to 30 s): the peer is
     // CLOSING from here, under its own close timeout.
-    transport.#sink.onClosing?.(sent.code, sent.reason, sent.cause);
+    this.#sink.onClosing?.(sent.code, sent.reason, sent.cause);
   }
 
-  static #onClose(this: WebSocket, code: number, reason: Buffer): void {
-    const transport = transportOf(this);
-    const sent = transport.#protocolClose;
-    if (sent !== null) transport.#sink.onClose(sent.code, sent.reason, true, sent.cause);
-    else if (code === 1006) transport.#sink.onClose(CLOSE_CODE_ABNORMAL, '', false, transport.#cause);
-    else transport.#sink.onClose(code, reason.toString());
+  /**
+   * What the client asked for, to name it in a cause: read back from the URL ws keeps
+   * rather than kept apart by every connection, since it is needed only when one fails.
+   */
+  #causeContext(): CauseContext {
+    const url = this.#ws.url;
+    if (typeof url !== 'string' || url === '') return {}; // server side
+    const parsed = new URL(url);
+    const port = parsed.port !== '' ? Number(parsed.port) : parsed.protocol === 'wss:' ? 443 : 80;
+    return { host: parsed.hostname, port, protocols: this.#offeredProtocols ?? [] };
+  }
+
+  #onClose(code: number, reason: Buffer): void {
+    const sent = this.#protocolClose;
+    if (sent !== null) this.#sink.onClose(sent.code, sent.reason, true, sent.cause);
+    else if (code === 1006) this.#sink.onClose(CLOSE_CODE_ABNORMAL, '', false, this.#cause);
+    else this.#sink.onClose(code, reason.toString());
   }
 
   #opened(): void {
@@ -292,7 +325,7 @@ export class WsTransport implements Transport {
       remoteAddress: this.#socket?.remoteAddress ?? '',
       remotePort: this.#socket?.remotePort ?? 0,
       requestedUrl: this.#requestedUrl,
-      ...(this.#request === undefined ? {} : { request: this.#request }),
+      request: this.#request,
     });
   }
 
@@ -442,11 +475,10 @@ export function connectWithWs(request: ClientRequest, sink: TransportSink): Tran
     }
   }
   const ws = new GodotWireWebSocket(request.url, request.protocols, options);
-  const port = request.url.port !== '' ? Number(request.url.port) : request.url.protocol === 'wss:' ? 443 : 80;
   return new WsTransport(ws, sink, null, request.noDelay, {
     deflate: request.perMessageDeflate,
     maxPendingPongs: request.maxPendingPongs,
-    causeContext: { host: request.url.hostname, port, protocols: request.protocols },
+    protocols: request.protocols,
   });
 }
 
