@@ -4,9 +4,10 @@
 //   tcp-server  rxpeer's TCPServer + WebSocketPeer.acceptStream, Godot 4's way: one loop
 //               that accepts, polls every peer and echoes, as fast as Node allows (setImmediate)
 //   listen      rxpeer's listen(): each client an ObservablePeer polled on demand
-// Tells the orchestrator its port; answers 'stats' and 'cpu' requests over IPC.
+// Tells the orchestrator its port; answers 'stats', 'cpu' and 'memory' (after full
+// collections when run with --expose-gc) requests over IPC.
 import { listen, ErrorCode, State, TCPServer, WebSocketPeer, WriteMode } from 'rxpeer';
-import { catchError, EMPTY, mergeMap, tap } from 'rxjs';
+import { mergeMap, tap } from 'rxjs';
 import { WebSocketServer } from 'ws';
 import { parseChildArgs, PEER_BUFFER_BYTES, report } from './common.mjs';
 
@@ -98,6 +99,7 @@ function startListen() {
       .pipe(
         mergeMap((client) => {
           countConnection(new URL(client.peer.getRequestedUrl()).pathname, false, false);
+          // packets$ never errors: a client that drops only completes its own stream.
           return client.packets$.pipe(
             tap({
               next: (packet) => {
@@ -105,8 +107,6 @@ function startListen() {
               },
               finalize: () => stats.open--,
             }),
-            // packets$ errors after an unclean close (a client that drops): that ends this client only.
-            catchError(() => EMPTY),
           );
         }, Infinity),
       )
@@ -118,11 +118,21 @@ const starters = { ws: startWs, 'tcp-server': startTcpServer, listen: startListe
 if (!(kind in starters)) throw new Error(`unknown server kind ${kind}`);
 
 process.on('disconnect', () => process.exit(0));
-process.on('message', (message) => {
+/** Memory after full collections (needs --expose-gc; without it, as it is). */
+async function settledMemory() {
+  for (let i = 0; i < 3 && typeof globalThis.gc === 'function'; i++) {
+    globalThis.gc();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return process.memoryUsage();
+}
+
+process.on('message', async (message) => {
   if (message?.type !== 'request') return;
   let data;
   if (message.request === 'stats') data = { ...stats, memory: process.memoryUsage() };
   else if (message.request === 'cpu') data = { cpu: process.cpuUsage(), at: performance.now() };
+  else if (message.request === 'memory') data = { memory: await settledMemory(), open: stats.open, gc: typeof globalThis.gc === 'function' };
   else if (message.request === 'stop') return process.exit(0);
   report('reply', { id: message.id, data });
 });

@@ -114,6 +114,35 @@ export function summarize(raw) {
     summary.part3 = { servers };
   }
 
+  if (raw.part7) {
+    const rounds = raw.part7.rounds;
+    const servers = {};
+    for (const kind of ['ws', 'listen']) {
+      const valid = rounds.filter((r) => ok(r[kind]));
+      const both = rounds.filter((r) => ok(r[kind]) && ok(r.ws));
+      const m = (pick) => median(valid.map((r) => pick(r[kind])));
+      const vsWs = (pick) => spread(both.map((r) => pick(r[kind]) / pick(r.ws)));
+      servers[kind] = {
+        label: SERVER_LABELS[kind],
+        rounds: valid.length,
+        failedRounds: rounds.length - valid.length,
+        count: m((x) => x.count),
+        echoes: m((x) => x.echoes),
+        openMs: m((x) => x.openMs),
+        echoMs: m((x) => x.echoMs),
+        totalMs: m((x) => x.totalMs),
+        totalRatioToWs: vsWs((x) => x.totalMs),
+        serverCpuSeconds: m((x) => x.serverCpuMicros / 1e6),
+        serverCpuRatioToWs: vsWs((x) => x.serverCpuMicros),
+        rssPerConnection: m((x) => x.bytesPerConnection.rss),
+        rssRatioToWs: vsWs((x) => x.bytesPerConnection.rss),
+        heapAndExternalPerConnection: m((x) => x.bytesPerConnection.heapAndExternal),
+        heapAndExternalRatioToWs: vsWs((x) => x.bytesPerConnection.heapAndExternal),
+      };
+    }
+    summary.crowd = { servers };
+  }
+
   if (raw.part5) {
     const rounds = raw.part5.rounds.filter((r) => ok(r.ws) && ok(r['from-peer']));
     const t = (r, client) => r[client].throughput[16];
@@ -168,6 +197,12 @@ function targets(raw, summary) {
   if (relay) {
     const over = relay.bytesPerQueuedCopy - relay.messageBytes;
     add(`relay memory per queued ${relay.messageBytes}-byte packet ≤ packet + 96 B`, over, '≤ +96 B', over <= 96, 'B over the packet');
+  }
+  const crowd = summary.crowd?.servers.listen;
+  if (crowd) {
+    const n = `${int(crowd.count)} clients × ${crowd.echoes} echoes`;
+    add(`listen() under ${n}: server RSS per connection ≤ 1.3× ws`, crowd.rssRatioToWs.median, '≤ 1.30×', crowd.rssRatioToWs.median <= 1.3, '×');
+    add(`listen() under ${n}: total time ≤ 1.0× ws`, crowd.totalRatioToWs.median, '≤ 1.00×', crowd.totalRatioToWs.median <= 1, '×');
   }
   for (const kind of ['tcp-server', 'listen']) {
     const s = summary.part3?.servers[kind];
@@ -412,6 +447,43 @@ export function renderMarkdown(raw, summary) {
     );
     out.push('');
   }
+  if (summary.crowd) {
+    const { servers } = summary.crowd;
+    out.push(
+      `### 7. Servers under ${int(c.crowdConnections)} clients × ${c.crowdEchoes} echoes (median of ${c.crowdRounds} round(s))`,
+    );
+    out.push('');
+    out.push(
+      `The same raw ws load for each server, from ${c.crowdProcesses} processes: ${int(c.crowdConnections)} connections open ` +
+        `(${c.crowdConcurrency} handshakes in flight), then each echoes ${c.crowdEchoes} messages of ${c.crowdSize} B, ${c.crowdInFlight} in ` +
+        'flight (each echo sends the next), all connections at once. Total time: first handshake to last echo; server CPU: over that time. Memory: the server\'s growth per connection ' +
+        'with every client still connected after its echoes, after full collections, against the same server after a warm-up.',
+    );
+    out.push('');
+    out.push(
+      table(
+        ['server', 'open s', 'echo s', 'total s', '× ws', 'server CPU s', '× ws', 'RSS / conn', '× ws', 'heap+external / conn', '× ws'],
+        Object.entries(servers).map(([kind, s]) => {
+          const isWs = kind === 'ws';
+          return [
+            s.label,
+            fixed(s.openMs / 1000, 1),
+            fixed(s.echoMs / 1000, 1),
+            fixed(s.totalMs / 1000, 1),
+            isWs ? '1' : ratio(s.totalRatioToWs),
+            fixed(s.serverCpuSeconds, 1),
+            isWs ? '1' : ratio(s.serverCpuRatioToWs, false),
+            kib(s.rssPerConnection),
+            isWs ? '1' : ratio(s.rssRatioToWs),
+            kib(s.heapAndExternalPerConnection),
+            isWs ? '1' : ratio(s.heapAndExternalRatioToWs),
+          ];
+        }),
+      ),
+    );
+    out.push('');
+  }
+
   out.push('### Targets (read from the tables above, medians of per-round ratios)');
   out.push('');
   const fmt = (t) => {

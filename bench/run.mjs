@@ -5,7 +5,7 @@
 //                                  bench/results/latest.json
 //   npm run bench -- --quick       short smoke run: prints the table, writes only
 //                                  bench/results/quick.json.tmp
-// Options: --rounds N  --server-rounds N  --only 1,2,3,4,5,6  --clients ws,from-peer,…
+// Options: --rounds N  --server-rounds N  --only 1,2,3,4,5,6,7  --clients ws,from-peer,…
 //          --profile (node --cpu-prof in every child, into bench/results/profiles/)
 //          --write / --no-write (BENCHMARKS.md and latest.json; default: full runs write)
 //
@@ -60,6 +60,15 @@ const FULL = {
   idleConcurrency: 256,
   acceptConnections: 1000,
   acceptConcurrency: 100,
+  // Part 7: a server under many clients, each echoing one message after the other.
+  crowdConnections: 10_000,
+  crowdEchoes: 100,
+  crowdInFlight: 10,
+  crowdSize: 32,
+  crowdProcesses: 2,
+  crowdConcurrency: 100,
+  crowdWarm: 200,
+  crowdRounds: 1,
   watchdogMs: 12 * 60_000,
 };
 const QUICK = {
@@ -72,12 +81,15 @@ const QUICK = {
   idleCounts: [1000],
   idleWindowMs: 1000,
   acceptConnections: 200,
+  crowdConnections: 1000,
+  crowdEchoes: 20,
+  crowdWarm: 50,
   watchdogMs: 3 * 60_000,
 };
 const config = { ...(options.quick ? QUICK : FULL), peerBufferBytes: PEER_BUFFER_BYTES };
 if (options.rounds) config.rounds = Number(options.rounds);
 if (options['server-rounds']) config.serverRounds = Number(options['server-rounds']);
-const parts = new Set((options.only ?? '1,2,3,4,5,6').split(',').map(Number));
+const parts = new Set((options.only ?? '1,2,3,4,5,6,7').split(',').map(Number));
 // Part 4 (across nodes, rxpeer/redis) needs Debian's redis-server; without it the part is skipped, and said so.
 const redisConfig = options.quick ? REDIS_QUICK : REDIS_FULL;
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
@@ -107,6 +119,10 @@ config.idleCounts = config.idleCounts.filter((count) => {
   console.error(`note: skipping ${count} idle connections: the open-file limit is ${limits.soft} (hard ${limits.hard})`);
   return false;
 });
+const crowdFits = config.crowdConnections + 200 <= limits.soft;
+if (parts.has(7) && !crowdFits) {
+  console.error(`note: skipping part 7 (${config.crowdConnections} clients): the open-file limit is ${limits.soft} (hard ${limits.hard})`);
+}
 
 if (!existsSync(join(root, 'dist/esm/index.mjs'))) {
   console.error('dist/ is missing: run `node scripts/build.mjs` first (npm run bench does).');
@@ -155,9 +171,9 @@ function childExecArgv(name, extra = []) {
 }
 
 /** Starts a server process; resolves once it listens. */
-function startServer(kind) {
+function startServer(kind, { execArgv = [], name = `server-${kind}` } = {}) {
   const child = fork(join(here, 'echo-server.mjs'), ['--kind', kind], {
-    execArgv: childExecArgv(`server-${kind}`),
+    execArgv: childExecArgv(name, execArgv),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   live.add(child);
@@ -465,6 +481,137 @@ async function part6() {
   }
 }
 
+/**
+ * A server under many clients: `crowdConnections` raw ws clients, spread over
+ * `crowdProcesses` load processes, open (a bounded number of handshakes in flight) and then
+ * every one echoes `crowdEchoes` messages, `crowdInFlight` outstanding at a time, all at once. Measures the
+ * time from the first handshake to the last echo, the server's CPU over it, and the
+ * server's memory per connection once every client has echoed (after full collections,
+ * against the same server after a warm-up and before the clients came).
+ */
+async function part7() {
+  const rounds = [];
+  const kinds = ['ws', 'listen'];
+  for (let round = 0; round < config.crowdRounds; round++) {
+    const results = {};
+    for (const kind of rotate(kinds, round)) {
+      step(`part 7 · round ${round + 1}/${config.crowdRounds} · ${int(config.crowdConnections)} clients on ${kind}`);
+      let server;
+      const loaders = [];
+      try {
+        server = await startServer(kind, { execArgv: ['--expose-gc'], name: `crowd-server-${kind}-round${round + 1}` });
+        results[kind] = await crowdRun(server, kind, round, loaders);
+      } catch (error) {
+        results[kind] = { error: String(error.message).split('\n')[0] };
+        fail(`part 7, round ${round + 1}, ${kind}`, error);
+      } finally {
+        for (const loader of loaders) loader.child.kill('SIGKILL');
+        await server?.stop();
+      }
+      stepFinished();
+    }
+    rounds.push(results);
+  }
+  return { rounds };
+}
+
+function int(n) {
+  return n.toLocaleString('en-US');
+}
+
+/** One server under the crowd: the load processes step through their phases together. */
+async function crowdRun(server, kind, round, loaders) {
+  const processes = config.crowdProcesses;
+  const share = (i) => Math.floor(config.crowdConnections / processes) + (i < config.crowdConnections % processes ? 1 : 0);
+  for (let i = 0; i < processes; i++) {
+    const child = fork(
+      join(here, 'crowd-client.mjs'),
+      [
+        '--url', `ws://127.0.0.1:${server.port}`,
+        '--count', share(i),
+        '--echoes', config.crowdEchoes,
+        '--in-flight', config.crowdInFlight,
+        '--size', config.crowdSize,
+        '--concurrency', Math.max(1, Math.round(config.crowdConcurrency / processes)),
+        '--warm', Math.max(1, Math.round(config.crowdWarm / processes)),
+      ].map(String),
+      { execArgv: childExecArgv(`crowd-load-${kind}-round${round + 1}-${i + 1}`), stdio: ['ignore', 'inherit', 'pipe', 'ipc'] },
+    );
+    live.add(child);
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr = (stderr + chunk).slice(-2000);
+    });
+    const loader = { child, waiters: [], result: null, failure: null };
+    child.on('message', (message) => {
+      if (message.type === 'result') loader.result = message.result;
+      else if (message.type === 'failed') loader.failure = message.message;
+      else if (message.type === 'ready' || message.type === 'phase-done') loader.waiters.shift()?.resolve(message.phase ?? 'ready');
+    });
+    child.on('exit', (code, signal) => {
+      live.delete(child);
+      const why = loader.failure ?? (loader.result === null ? `exited (${signal ?? code})\n${stderr}` : null);
+      for (const w of loader.waiters.splice(0)) why === null ? w.resolve('exit') : w.reject(new Error(`load process ${i + 1}: ${why}`));
+    });
+    loaders.push(loader);
+  }
+  const next = (loader) => new Promise((resolve, reject) => loader.waiters.push({ resolve, reject }));
+  /** Every load process does `phase` (null: wait for what they announce next); bounded. */
+  const all = async (phase, capMs) => {
+    const waits = loaders.map(next);
+    if (phase !== null) for (const { child } of loaders) child.send({ type: 'phase', phase });
+    let timer;
+    const cap = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${phase ?? 'start'}: not done within ${capMs / 1000} s`)), capMs);
+    });
+    try {
+      await Promise.race([Promise.all(waits), cap]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  await all(null, 15_000);
+  await all('warm', 30_000);
+  const before = await server.request('memory');
+  const cpu0 = await server.request('cpu');
+  const started = performance.now();
+  showProgress('opening');
+  await all('open', 70_000);
+  const opened = performance.now();
+  showProgress('echoing');
+  await all('echo', 70_000);
+  const echoed = performance.now();
+  const cpu1 = await server.request('cpu');
+  const after = await server.request('memory');
+  const results = loaders.map((loader) => new Promise((resolve) => loader.child.once('exit', resolve)));
+  for (const { child } of loaders) child.send({ type: 'phase', phase: 'close' });
+  await Promise.race([Promise.all(results), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  const count = config.crowdConnections;
+  const grown = (key) => (after.memory[key] - before.memory[key]) / count;
+  const serverCpuMicros = cpu1.cpu.user + cpu1.cpu.system - cpu0.cpu.user - cpu0.cpu.system;
+  return {
+    kind,
+    count,
+    echoes: config.crowdEchoes,
+    openMs: opened - started,
+    echoMs: echoed - opened,
+    totalMs: echoed - started,
+    serverCpuMicros,
+    serverCpuMicrosPerEcho: serverCpuMicros / (count * config.crowdEchoes),
+    openAtMeasure: after.open,
+    gc: after.gc,
+    bytesPerConnection: {
+      rss: grown('rss'),
+      heapAndExternal: (after.memory.heapUsed + after.memory.external - before.memory.heapUsed - before.memory.external) / count,
+      heapUsed: grown('heapUsed'),
+      external: grown('external'),
+    },
+    memoryBefore: before.memory,
+    memoryAfter: after.memory,
+    loadCpuMicros: loaders.reduce((n, l) => n + (l.result?.cpuMicros ?? NaN), 0),
+  };
+}
+
 // ---- run ----
 
 stepTotal =
@@ -473,7 +620,8 @@ stepTotal =
   (parts.has(3) ? config.serverRounds * SERVER_KINDS.length : 0) +
   (parts.has(4) && hasRedis ? 1 + redisConfig.nodeCounts.length : 0) +
   (parts.has(5) ? config.rounds * 2 : 0) +
-  (parts.has(6) ? 1 : 0);
+  (parts.has(6) ? 1 : 0) +
+  (parts.has(7) && crowdFits ? config.crowdRounds * 2 : 0);
 
 const raw = {
   schema: 1,
@@ -508,6 +656,7 @@ if (parts.has(4)) {
 }
 if (parts.has(5)) raw.part5 = await part5();
 if (parts.has(6)) raw.part6 = await part6();
+if (parts.has(7) && crowdFits) raw.part7 = await part7();
 raw.machine.loadAverageAtEnd = loadavg().map((n) => Math.round(n * 100) / 100);
 raw.durationSeconds = Math.round((Date.now() - startedAt) / 1000);
 raw.errors = errors;

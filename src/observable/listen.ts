@@ -70,13 +70,11 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
       return;
     }
     const driver = serveClients(subscriber, options, rules, scheduler, 'listen');
-    let acceptPending: { unsubscribe(): void } | null = null;
-    const acceptAll = (): void => {
-      acceptPending = null;
-      for (let incoming = listener.take(); incoming !== null && !subscriber.closed; incoming = listener.take()) driver.admit(incoming);
-    };
+    // Admitted at once, as attach() admits on 'upgrade': admitting only starts the handshake,
+    // and everything the client does is seen in its polls. (A hop on the scheduler per
+    // connection cost as much as the rest of the admission.)
     listener.onConnection(() => {
-      acceptPending ??= scheduler.schedule(acceptAll);
+      for (let incoming = listener.take(); incoming !== null && !subscriber.closed; incoming = listener.take()) driver.admit(incoming);
     });
     void listener.ready().then((result) => {
       if (subscriber.closed) return;
@@ -86,7 +84,6 @@ export function listen(port: number, options: ListenOptions = {}): Observable<Ob
 
     return () => {
       listener.stop();
-      acceptPending?.unsubscribe();
       driver.stop();
     };
   });

@@ -2,7 +2,7 @@
 // connection, the admission rules (origins, connection limits, authorize) answered inside
 // the peer's poll(), the handshake deadline, emitting each client once OPEN, and closing
 // them all when the server stops. Where connections come from is the caller's business.
-import { config, type SchedulerLike, Subscription, type Subscriber } from 'rxjs';
+import { config, type Observer, type SchedulerLike, Subscription, type Subscriber } from 'rxjs';
 import { ErrorCode, State } from '../peer/constants.js';
 import { isThenable, judge, refusal, statusMessage, type UpgradeRequest, type Verdict } from '../peer/handshake.js';
 import type { IncomingConnection } from '../peer/listener.js';
@@ -10,7 +10,7 @@ import { Queue } from '../peer/queue.js';
 import { WebSocketPeer } from '../peer/websocket-peer.js';
 import { applyPeerOptions } from './connect.js';
 import type { ObservablePeer } from './observable-peer.js';
-import { wrap } from './observable-peer.js';
+import { type ObservablePeerImpl, wrap } from './observable-peer.js';
 import type { CheckedServerOptions, RefusedHandshake, ServerOptions } from './server-options.js';
 import { SessionServer } from './session/session-server.js';
 import { prepareSessionPeer } from './session/transport-settings.js';
@@ -32,6 +32,46 @@ interface Handshake {
   deadline: number;
 }
 
+/** What a server does when one of its clients opens or ends. */
+interface ClientHost {
+  opened(client: Client): void;
+  ended(client: Client): void;
+}
+
+/**
+ * What the server keeps for one client until it is CLOSED, and the observer of its state$:
+ * one object per connection (methods, not closures). The server's subscription keeps the
+ * client polled whoever else listens.
+ */
+class Client implements Observer<State> {
+  /** The remote address whose admission slot this client holds; null: none (yet). */
+  slot: string | null = null;
+  /** What `authorize` accepted the client with. */
+  context: unknown = undefined;
+  handshake: Handshake | null = null;
+  watch: Subscription | null = null;
+
+  constructor(
+    readonly peer: WebSocketPeer,
+    readonly socket: ObservablePeerImpl,
+    readonly host: ClientHost,
+  ) {}
+
+  next(state: State): void {
+    if (this.handshake !== null && state !== State.CONNECTING) {
+      this.handshake.peer = null;
+      this.handshake = null;
+    }
+    if (state === State.OPEN) this.host.opened(this);
+  }
+
+  error(): void {} // state$ never errors
+
+  complete(): void {
+    this.host.ended(this);
+  }
+}
+
 export function serveClients(
   subscriber: Subscriber<ObservablePeer>,
   options: ServerOptions,
@@ -41,11 +81,11 @@ export function serveClients(
 ): ServerDriver {
   const { handshakeTimeout, authorize, origins, maxConnections, maxConnectionsPerAddress, onRefused } = rules;
   const checksRequests = authorize !== undefined || origins !== undefined || maxConnections !== Infinity || maxConnectionsPerAddress !== Infinity;
-  const clients = new Set<WebSocketPeer>();
+  /** Every client not yet CLOSED. */
+  const clients = new Set<Client>();
   // With resume, connections that selected the session subprotocol carry sessions: the
   // subscriber gets each session once, not each connection.
   const sessions = rules.resume && new SessionServer(rules.resume, scheduler, (session) => subscriber.next(session), handshakeTimeout);
-  const watching = new Subscription();
   /** Clients past the limits check and not yet CLOSED, in all and per remote address. */
   let admitted = 0;
   const admittedFrom = new Map<string, number>();
@@ -86,8 +126,8 @@ export function serveClients(
     return status === 503 ? { status, message, headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } } : { status, message };
   };
 
-  /** The admission rules for one peer; `admit` records the slot taken and the context. */
-  const rulesFor = (accepted: { slot: string | null; context: unknown }) => (request: UpgradeRequest): Verdict | Promise<Verdict> => {
+  /** The admission rules for one client; they record the slot taken and the context. */
+  const rulesFor = (accepted: Client) => (request: UpgradeRequest): Verdict | Promise<Verdict> => {
     if (origins !== undefined) {
       let allowed: boolean;
       try {
@@ -138,54 +178,53 @@ export function serveClients(
     else admittedFrom.delete(slot);
   };
 
+  const host: ClientHost = {
+    opened(client) {
+      const { socket } = client;
+      socket.context = client.context;
+      // The session hears the connection's close$ itself, after this watch has ended.
+      if (sessions && isSessionProtocol(client.peer.getSelectedProtocol())) sessions.accept(socket);
+      else subscriber.next(socket);
+    },
+    ended(client) {
+      clients.delete(client);
+      release(client.slot);
+      client.slot = null;
+    },
+  };
+
   return {
     admit(incoming) {
       const peer = new WebSocketPeer();
       applyPeerOptions(peer, options, caller);
+      // The sweep below keeps every client's handshake deadline (0: none), so the peer keeps
+      // none of its own: no timer per connection.
+      peer.handshakeTimeout = 0;
       if (sessions) prepareSessionPeer(peer, 'server');
-      const accepted = { slot: null as string | null, context: undefined as unknown };
-      if (checksRequests) peer.authorize = rulesFor(accepted);
+      let client: Client | null = null;
+      if (checksRequests) peer.authorize = (request) => rulesFor(client!)(request);
       // Options were checked when the server was made; a refusal here still must not leak the socket.
       if (incoming.accept(peer) !== ErrorCode.OK) return incoming.refuse();
-      clients.add(peer);
-      const socket = wrap(peer, options);
-      let handshake: Handshake | null = null;
+      client = new Client(peer, wrap(peer, options), host);
+      clients.add(client);
       if (handshakeTimeout > 0) {
-        handshake = { peer, deadline: scheduler.now() + handshakeTimeout };
-        handshakes.push(handshake);
+        client.handshake = { peer, deadline: scheduler.now() + handshakeTimeout };
+        handshakes.push(client.handshake);
         armSweep();
       }
-      const watch = new Subscription();
-      watch.add(
-        socket.state$.subscribe({
-          next: (state) => {
-            if (handshake !== null && state !== State.CONNECTING) handshake.peer = null;
-            if (state === State.OPEN) {
-              socket.context = accepted.context;
-              // The session hears the connection's close$ itself, after this watch has ended.
-              if (sessions && isSessionProtocol(peer.getSelectedProtocol())) sessions.accept(socket);
-              else subscriber.next(socket);
-            }
-          },
-          complete: () => {
-            clients.delete(peer);
-            release(accepted.slot);
-            accepted.slot = null;
-            watching.remove(watch);
-            watch.unsubscribe();
-          },
-        }),
-      );
-      if (!watch.closed) watching.add(watch);
+      const watch = client.socket.state$.subscribe(client);
+      // Completed already (a client gone before it was admitted) or still going.
+      if (clients.has(client)) client.watch = watch;
     },
     stop() {
       sessions?.closeAll(1001);
       sweep?.unsubscribe();
       sweep = null;
       handshakes.clear();
-      for (const peer of [...clients]) peer.close(peer.getReadyState() === State.OPEN ? 1001 : -1);
+      const left = [...clients];
       clients.clear();
-      watching.unsubscribe();
+      for (const { peer } of left) peer.close(peer.getReadyState() === State.OPEN ? 1001 : -1);
+      for (const { watch } of left) watch?.unsubscribe();
     },
   };
 }

@@ -1,6 +1,6 @@
 // listen(): a cold server of ObservablePeers, over real sockets on 127.0.0.1.
 import { connect as netConnect } from 'node:net';
-import { firstValueFrom, lastValueFrom, mergeMap, type Subscription, tap, toArray } from 'rxjs';
+import { asapScheduler, firstValueFrom, lastValueFrom, mergeMap, type SchedulerAction, type SchedulerLike, type Subscription, tap, toArray } from 'rxjs';
 import WebSocket from 'ws';
 import { connect, ErrorCode, listen, type ObservablePeer, State, TLSOptions, WebSocketPeerError } from 'rxpeer';
 import { generateCertificates, type TestCertificates } from '../helpers/certs.js';
@@ -108,6 +108,34 @@ describe('listen()', () => {
     ws.send('after the deadlines');
     expect(await nextMessage(ws)).toBe('after the deadlines'); // ... and the good one is still served
     expect(clients).toHaveLength(1);
+    ws.terminate();
+  });
+
+  it('handshakeTimeout: 0 sets no deadline: a client kept waiting by authorize arms no timer', async () => {
+    // Every delayed action the server's scheduler is asked for (the peers' timers included).
+    const delays: number[] = [];
+    const scheduler: SchedulerLike = {
+      now: () => asapScheduler.now(),
+      schedule: ((work: (this: SchedulerAction<unknown>, state?: unknown) => void, delay = 0, state?: unknown) => {
+        delays.push(delay);
+        return asapScheduler.schedule(work, delay, state);
+      }) as SchedulerLike['schedule'],
+    };
+    let asked!: () => void;
+    const authorizing = new Promise<void>((resolve) => (asked = resolve));
+    const { port } = await echoServer({
+      handshakeTimeout: 0,
+      scheduler,
+      authorize: () => {
+        asked();
+        return new Promise<boolean>(() => {}); // never answers
+      },
+    });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+    ws.on('error', () => {});
+    await within(authorizing, 'authorize to be asked');
+    await new Promise((resolve) => setImmediate(resolve)); // the poll that asked has armed whatever it arms
+    expect(delays.filter((delay) => delay > 0)).toEqual([]);
     ws.terminate();
   });
 

@@ -3,7 +3,13 @@
 // event is checked as Godot checks a request, then ws completes the handshake and a
 // WsTransport takes over. Every way the handshake can fail ends in the socket's 'close',
 // which the peer sees as CLOSED with close code -1 (the client got an HTTP error where there was one to send).
-import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+//
+// Both servers are shared, as one ws WebSocketServer shares its HTTP server: one parser for
+// every accepted stream (its events name the socket they are about), and one ws server per
+// combination of ws options (payload limit, compression), with the subprotocol and extra
+// headers of each handshake looked up by its request. A server per connection cost more
+// than the rest of the handshake.
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -45,15 +51,19 @@ export function acceptParsedUpgrade(request: IncomingMessage, socket: Duplex, he
 
 const ignoreError = (): void => {};
 
-/** Before the handshake completes it owns the socket; afterwards it forwards to a WsTransport. */
+/**
+ * Before the handshake completes it owns the socket; afterwards it forwards to a WsTransport
+ * and lets go of everything the handshake needed (it lives as long as the connection).
+ */
 class ServerTransport implements Transport {
-  readonly #stream: ClaimedStream;
-  readonly #sink: TransportSink;
-  readonly #settings: TransportSettings;
+  /** Null once ws took over (or the socket closed first). */
+  #stream: ClaimedStream | null;
+  #sink: TransportSink | null;
+  #settings: TransportSettings | null;
+  /** The socket's 'close' listener while the handshake runs: removed at the hand-over. */
+  #onSocketClose: (() => void) | null;
   #noDelay: boolean;
   #ws: WsTransport | null = null;
-  /** Set once the close was reported or ws took over (ws reports from then on). */
-  #handedOver = false;
   /** Why the handshake failed, for the peer's close cause. */
   #cause = 'the client closed the connection before completing the handshake';
 
@@ -64,11 +74,13 @@ class ServerTransport implements Transport {
     this.#noDelay = settings.noDelay;
     const { socket, tcp } = stream;
     tcp.setNoDelay(this.#noDelay);
-    socket.once('close', () => this.#fail());
+    const onSocketClose = (): void => this.#fail();
+    this.#onSocketClose = onSocketClose;
+    socket.once('close', onSocketClose);
     if (socket.destroyed) {
       // Gone before the peer took it ('close' may have been emitted already). Never report
       // from inside acceptStream(): the peer is not CONNECTING yet.
-      process.nextTick(() => this.#fail());
+      process.nextTick(onSocketClose);
       return;
     }
     if (parsed !== null) {
@@ -76,20 +88,61 @@ class ServerTransport implements Transport {
       process.nextTick(() => this.#upgrade(parsed.request, parsed.head));
       return;
     }
-    const http = createServer();
-    http.on('upgrade', (request: IncomingMessage, _socket: Duplex, head: Buffer) => this.#upgrade(request, head));
-    http.on('request', (_request: IncomingMessage, response: ServerResponse) => {
-      this.#refused(400, 'Not a WebSocket upgrade request');
+    ServerTransport.#parse(socket, this);
+  }
+
+  /** The handshake is over (ws took over, the close was reported, or the peer dropped it): keep nothing of it. */
+  #release(): void {
+    if (this.#onSocketClose !== null) this.#stream?.socket.removeListener('close', this.#onSocketClose);
+    this.#onSocketClose = null;
+    this.#stream = null;
+    this.#sink = null;
+    this.#settings = null;
+  }
+
+  /** Accepted sockets whose request the shared parser is reading, each with its transport. */
+  static readonly #parsing = new WeakMap<Duplex, ServerTransport>();
+  static #parser: Server | null = null;
+
+  /** Has the shared HTTP parser read the request on `socket`; what it finds comes back to `transport`. */
+  static #parse(socket: Duplex, transport: ServerTransport): void {
+    ServerTransport.#parsing.set(socket, transport);
+    ServerTransport.#parser ??= ServerTransport.#createParser();
+    ServerTransport.#parser.emit('connection', socket);
+  }
+
+  /** The first event about a socket ends its request: the transport is looked up once. */
+  static #take(socket: Duplex): ServerTransport | undefined {
+    const transport = ServerTransport.#parsing.get(socket);
+    ServerTransport.#parsing.delete(socket);
+    return transport;
+  }
+
+  static #createParser(): Server {
+    const parser = createServer();
+    parser.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const transport = ServerTransport.#take(socket);
+      if (transport !== undefined) transport.#upgrade(request, head);
+      else socket.destroy();
+    });
+    parser.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      const transport = ServerTransport.#take(request.socket);
+      if (transport !== undefined) transport.#refused(400, 'Not a WebSocket upgrade request');
       refuseResponse(response, 'Not a WebSocket upgrade request');
     });
-    http.on('connect', () => this.#refuse('Not a WebSocket upgrade request'));
-    http.on('clientError', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ECONNRESET' || !socket.writable) {
-        this.#cause = `the client reset the connection during the handshake (${error.code ?? error.message})`;
-        socket.destroy();
-      } else this.#refuse('Malformed HTTP request');
+    parser.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+      const transport = ServerTransport.#take(socket);
+      if (transport !== undefined) transport.#refuse('Not a WebSocket upgrade request');
+      else refuse(socket, 'Not a WebSocket upgrade request');
     });
-    http.emit('connection', socket);
+    parser.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+      const transport = ServerTransport.#take(socket);
+      if (error.code === 'ECONNRESET' || !socket.writable || transport === undefined) {
+        if (transport !== undefined) transport.#cause = `the client reset the connection during the handshake (${error.code ?? error.message})`;
+        socket.destroy();
+      } else transport.#refuse('Malformed HTTP request');
+    });
+    return parser;
   }
 
   get bufferedAmount(): number {
@@ -110,8 +163,9 @@ class ServerTransport implements Transport {
 
   terminate(): void {
     if (this.#ws !== null) return this.#ws.terminate();
-    this.#handedOver = true; // the peer asked for it: nothing to report
-    this.#stream.socket.destroy();
+    const socket = this.#stream?.socket;
+    this.#release(); // the peer asked for it: nothing to report
+    socket?.destroy();
   }
 
   ping(): boolean {
@@ -129,13 +183,15 @@ class ServerTransport implements Transport {
   setNoDelay(enabled: boolean): void {
     this.#noDelay = enabled;
     if (this.#ws !== null) this.#ws.setNoDelay(enabled);
-    else this.#stream.tcp.setNoDelay(enabled);
+    else this.#stream?.tcp.setNoDelay(enabled);
   }
 
   #upgrade(request: IncomingMessage, head: Buffer): void {
-    const { socket, tcp, secure } = this.#stream;
-    if (this.#handedOver || socket.destroyed) return;
+    const stream = this.#stream;
     const settings = this.#settings;
+    const sink = this.#sink;
+    if (stream === null || settings === null || sink === null || stream.socket.destroyed) return;
+    const { socket, tcp, secure } = stream;
     const verdict = checkUpgradeRequest(request, settings.protocols, secure);
     if (!verdict.ok) return this.#refuse(verdict.reason, verdict.headers);
     const described = describeRequest(request, verdict.offered, tcp);
@@ -143,8 +199,9 @@ class ServerTransport implements Transport {
     // Nothing more arrives before the 101; a client that sends early is read by ws afterwards.
     socket.pause();
     let answered = false;
-    this.#sink.onRequest(described, (refusal: Refusal | null) => {
-      if (answered || this.#handedOver || socket.destroyed) return;
+    sink.onRequest(described, (refusal: Refusal | null) => {
+      // The sink is let go once the close was reported or the peer dropped the connection.
+      if (answered || this.#sink === null || socket.destroyed) return;
       answered = true;
       if (refusal !== null) return this.#refuse(refusal.message, refusal.headers, refusal.status);
       socket.resume();
@@ -153,26 +210,15 @@ class ServerTransport implements Transport {
   }
 
   #handshake(request: IncomingMessage, head: Buffer, protocol: string, requestedUrl: string, described: UpgradeRequest): void {
-    const { socket, tcp } = this.#stream;
-    const settings = this.#settings;
-    const server = new WebSocketServer<typeof GodotWireWebSocket>({
-      noServer: true,
-      clientTracking: false,
-      // Off unless the peer asked for it (Godot negotiates no extensions).
-      perMessageDeflate: deflateOptions(settings.perMessageDeflate),
-      maxPayload: settings.maxPayload,
-      maxFragments: maxFragmentsFor(settings.maxPayload),
-      autoPong: false, // WsTransport answers pings (see its ping-flood guard)
-      WebSocket: GodotWireWebSocket,
-      handleProtocols: () => protocol || false,
-    });
-    server.on('headers', (lines: string[]) => {
-      for (const { name, value } of settings.headers) lines.push(`${name}: ${value}`);
-    });
+    const { socket, tcp } = this.#stream!;
+    const settings = this.#settings!;
+    const sink = this.#sink!;
+    const server = upgraderFor(settings);
+    answers.set(request, { protocol, headers: settings.headers });
     try {
       server.handleUpgrade(request, socket, head, (ws) => {
-        this.#handedOver = true;
-        this.#ws = new WsTransport(ws, this.#sink, tcp, this.#noDelay, {
+        this.#release();
+        this.#ws = new WsTransport(ws, sink, tcp, this.#noDelay, {
           requestedUrl,
           request: described,
           deflate: settings.perMessageDeflate,
@@ -186,20 +232,65 @@ class ServerTransport implements Transport {
   }
 
   #fail(): void {
-    if (this.#handedOver) return;
-    this.#handedOver = true;
-    this.#sink.onClose(CLOSE_CODE_ABNORMAL, '', false, this.#cause);
+    const sink = this.#sink;
+    if (sink === null) return;
+    this.#release();
+    sink.onClose(CLOSE_CODE_ABNORMAL, '', false, this.#cause);
   }
 
   /** Answers with an HTTP error and closes; the peer's close cause says which and why. */
   #refuse(reason: string, headers?: Record<string, string>, status = 400): void {
     this.#refused(status, reason);
-    refuse(this.#stream.socket, reason, headers, status);
+    if (this.#stream !== null) refuse(this.#stream.socket, reason, headers, status);
   }
 
   #refused(status: number, reason: string): void {
     this.#cause = `handshake refused with HTTP ${status} ${STATUS_CODES[status] ?? ''}: ${reason}`;
   }
+}
+
+/** What one handshake answers that its shared ws server can't know, looked up by the request. */
+const answers = new WeakMap<IncomingMessage, { protocol: string; headers: readonly { name: string; value: string }[] }>();
+
+/**
+ * ws servers (noServer) by the ws options they were made with (see upgraderFor): without
+ * compression by payload limit, with it by limit and threshold.
+ */
+const upgraders = new Map<number | string, Upgrader>();
+/** Peers with ever-changing limits must not grow the cache without bound: past this, it starts over. */
+const MAX_UPGRADERS = 32;
+
+/** The ws server that completes handshakes with these settings' ws options (made once, then shared). */
+function upgraderFor(settings: TransportSettings): Upgrader {
+  const { maxPayload, perMessageDeflate } = settings;
+  const key = perMessageDeflate === false ? maxPayload : `${maxPayload} deflate ${perMessageDeflate.threshold ?? ''}`;
+  let server = upgraders.get(key);
+  if (server !== undefined) return server;
+  if (upgraders.size >= MAX_UPGRADERS) upgraders.clear();
+  server = createUpgrader(settings);
+  upgraders.set(key, server);
+  return server;
+}
+
+type Upgrader = ReturnType<typeof createUpgrader>;
+
+function createUpgrader(settings: TransportSettings) {
+  const server = new WebSocketServer<typeof GodotWireWebSocket>({
+    noServer: true,
+    clientTracking: false,
+    // Off unless the peer asked for it (Godot negotiates no extensions).
+    perMessageDeflate: deflateOptions(settings.perMessageDeflate),
+    maxPayload: settings.maxPayload,
+    maxFragments: maxFragmentsFor(settings.maxPayload),
+    autoPong: false, // WsTransport answers pings (see its ping-flood guard)
+    WebSocket: GodotWireWebSocket,
+    // The protocol was picked by checkUpgradeRequest, as Godot picks it.
+    handleProtocols: (_offered, request) => answers.get(request)?.protocol || false,
+  });
+  server.on('headers', (lines: string[], request: IncomingMessage) => {
+    for (const { name, value } of answers.get(request)?.headers ?? []) lines.push(`${name}: ${value}`);
+  });
+  return server;
 }
 
 /** An HTTP refusal (400 by default) on a socket that has not been upgraded, then close it (the 'close' reports -1). */

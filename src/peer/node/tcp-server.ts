@@ -101,7 +101,11 @@ export class TCPServer {
   /** The oldest connection not yet taken, or null. */
   takeConnection(): StreamPeerTCP | null {
     const socket = this.#pending.shift();
-    return socket === undefined ? null : new StreamPeerTCP(socket);
+    if (socket === undefined) return null;
+    const stream = new StreamPeerTCP(socket);
+    // The stream peer guards the socket from now on: one listener, not two, for its whole life.
+    socket.removeListener('error', ignoreError);
+    return stream;
   }
 
   /**

@@ -59,12 +59,7 @@ export function describeRequest(
   offered: string[],
   socket: { remoteAddress?: string | undefined; remotePort?: number | undefined },
 ): UpgradeRequest {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    // Node already joins most repeated headers; cookies are the exception (RFC 6265 §5.4).
-    headers[name] = Array.isArray(value) ? value.join(name === 'cookie' ? '; ' : ', ') : value;
-  }
+  const headers = oneStringPerHeader(request.headers);
   const described: UpgradeRequest = {
     url: request.url ?? '/',
     headers,
@@ -76,7 +71,34 @@ export function describeRequest(
   return described;
 }
 
+/**
+ * Node's header object as it is when every value is a string (the request is dropped after
+ * the handshake and the object lives on with the connection: no copy of it), else a copy
+ * with the lists joined.
+ */
+function oneStringPerHeader(given: IncomingHttpHeaders): Record<string, string> {
+  let joined = false;
+  for (const name in given) {
+    if (typeof given[name] !== 'string') {
+      joined = true;
+      break;
+    }
+  }
+  if (!joined) return given as Record<string, string>;
+  const headers: Record<string, string> = {};
+  for (const name in given) {
+    const value = given[name];
+    if (value === undefined) continue;
+    // Node already joins most repeated headers; cookies are the exception (RFC 6265 §5.4).
+    headers[name] = Array.isArray(value) ? value.join(name === 'cookie' ? '; ' : ', ') : value;
+  }
+  return headers;
+}
+
 const ABSOLUTE_FORM = /^(?:https?|wss?):\/\//i;
+
+/** The last Host header that made a valid URL: clients of one server mostly send the same one. */
+let lastGoodHost = '';
 
 /**
  * The URL the client asked for, `ws(s)://host/path?query` (RFC 7230 §5.5): an origin-form
@@ -92,7 +114,12 @@ function effectiveUrl(target: string, host: string, secure: boolean): string | n
       // The Host header must be an authority and nothing more (no path, query, user info).
       if (!AUTHORITY.test(host)) return null;
       const url = `${scheme}//${host}${target}`;
-      new URL(url); // throws for a malformed host (a bad port, an unclosed IPv6 bracket)
+      // Throws for a malformed host (a bad port, an unclosed IPv6 bracket); a path after a
+      // good host never makes it throw, so a host checked once is not parsed again.
+      if (host !== lastGoodHost) {
+        new URL(url);
+        lastGoodHost = host;
+      }
       return url; // as requested, not normalised (Godot keeps the path as sent)
     }
     if (ABSOLUTE_FORM.test(target)) {
@@ -114,7 +141,10 @@ function refuse(reason: string): UpgradeVerdict {
 }
 
 function hasToken(header: string | undefined, token: string): boolean {
-  return header !== undefined && header.split(',').some((part) => part.trim().toLowerCase() === token);
+  if (header === undefined) return false;
+  // The usual header is the token alone ("Upgrade"): no list to split.
+  if (header.length === token.length) return header.toLowerCase() === token;
+  return header.split(',').some((part) => part.trim().toLowerCase() === token);
 }
 
 /** The client's subprotocols in its order; [] when absent; null when malformed or repeated. */

@@ -127,6 +127,37 @@ describe('WebSocketPeer#acceptStream (server side)', () => {
       expect(headers['set-cookie']).toEqual(['k=v']);
     });
 
+    it('peers with different settings handshaking at once each answer with their own protocol, headers and limits', async () => {
+      // Every accepted stream shares one HTTP parser and the ws servers are shared by their
+      // ws options: nothing of one handshake may leak into another.
+      const port = tcp.getLocalPort();
+      const first = wsClient(`ws://${HOST}:${port}/first`, ['a', 'b']);
+      const a = await accept((p) => {
+        p.supportedProtocols = ['a'];
+        p.handshakeHeaders = ['X-Who: a'];
+        p.inboundBufferSize = 16;
+      });
+      const second = wsClient(`ws://${HOST}:${port}/second`, ['a', 'b']);
+      const b = await accept((p) => {
+        p.supportedProtocols = ['b'];
+        p.handshakeHeaders = ['X-Who: b', 'X-Only-B: yes'];
+        p.inboundBufferSize = 1024;
+      });
+      await Promise.all([pollPeerUntil(a, State.OPEN), pollPeerUntil(b, State.OPEN), first.opened, second.opened]);
+      expect([first.ws.protocol, second.ws.protocol]).toEqual(['a', 'b']);
+      const [headersA, headersB] = await Promise.all([first.upgradeHeaders, second.upgradeHeaders]);
+      expect([headersA['x-who'], headersA['x-only-b']]).toEqual(['a', undefined]);
+      expect([headersB['x-who'], headersB['x-only-b']]).toEqual(['b', 'yes']);
+      expect([a.getRequestedUrl(), b.getRequestedUrl()]).toEqual([`ws://${HOST}:${port}/first`, `ws://${HOST}:${port}/second`]);
+
+      // 100 bytes: over a's payload limit (closed with 1009), within b's.
+      first.ws.send(Buffer.alloc(100));
+      second.ws.send(Buffer.alloc(100));
+      expect((await first.closed).code).toBe(1009);
+      const packets = await pollPeerForPackets(b, 1);
+      expect(packets[0]![0].byteLength).toBe(100);
+    });
+
     it('completes a handshake whose request was written before the server took the connection', async () => {
       const raw = await rawConnect(tcp.getLocalPort());
       sockets.push(raw);
