@@ -47,8 +47,7 @@ export class DriverStream<T> extends Observable<T> {
 
   /** @internal What RxJS runs for each subscribe(), as Subject does. */
   protected _subscribe(subscriber: Subscriber<T>): TeardownLogic {
-    if (!this.driver.subscribeTo(this, subscriber)) return undefined;
-    return adoptTeardown(subscriber, (this.#teardown ??= new StreamTeardown(this)));
+    return this.driver.subscribeTo(this, subscriber) ? (this.#teardown ??= new StreamTeardown(this)) : undefined;
   }
 
   addSubscriber(subscriber: Subscriber<T>): void {
@@ -99,21 +98,6 @@ export class DriverStream<T> extends Observable<T> {
   fail(error: unknown): void {
     for (const s of this.takeSubscribers()) s.error(error);
   }
-}
-
-/**
- * Hands a subscription its teardown. RxJS keeps a subscription's teardowns in an array it
- * starts as `[]` and grows by push(), for which V8 reserves room for 17 (about 150 bytes),
- * and a subscription to a stream has just this one, for as long as the connection lives.
- * A subscriber with no teardown yet is given an array of exactly one; any other (one that
- * already has teardowns, one closed during its subscription, a Subscription of another
- * shape) gets the teardown the usual way, from the return value.
- */
-function adoptTeardown(subscriber: Subscriber<unknown>, teardown: StreamTeardown): TeardownLogic {
-  const internals = subscriber as unknown as { _finalizers?: unknown };
-  if (internals._finalizers !== null || subscriber.closed) return teardown;
-  internals._finalizers = [teardown];
-  return undefined;
 }
 
 /** The teardown of a stream's subscriptions: finds the subscribers that left. */
