@@ -36,9 +36,6 @@ import {
 } from './validation.js';
 
 const EMPTY = new Uint8Array(0);
-const NO_STRINGS: readonly string[] = Object.freeze([]);
-/** A list property nobody has read or set yet. */
-const UNSET = Symbol('unset');
 let PeerSink: new (peer: WebSocketPeer) => TransportSink;
 
 /** Something the transport reported, applied in order by the next poll(). */
@@ -112,28 +109,10 @@ export class WebSocketPeer {
     };
   }
 
-  // The two lists below are made on first read: most peers never set them, and every
-  // connection of a client or server has a peer.
-  #handshakeHeaders: string[] | typeof UNSET = UNSET;
-  #supportedProtocols: string[] | typeof UNSET = UNSET;
-
   /** Extra `"Name: value"` lines for the client request or the server's 101 response. */
-  get handshakeHeaders(): string[] {
-    if (this.#handshakeHeaders === UNSET) this.#handshakeHeaders = [];
-    return this.#handshakeHeaders;
-  }
-  set handshakeHeaders(value: string[]) {
-    this.#handshakeHeaders = value;
-  }
-
+  handshakeHeaders: string[] = [];
   /** Subprotocols to offer (client) or accept (server), in order of preference. */
-  get supportedProtocols(): string[] {
-    if (this.#supportedProtocols === UNSET) this.#supportedProtocols = [];
-    return this.#supportedProtocols;
-  }
-  set supportedProtocols(value: string[]) {
-    this.#supportedProtocols = value;
-  }
+  supportedProtocols: string[] = [];
 
   /**
    * Server side: decides, inside `poll()`, whether the client whose upgrade request just
@@ -534,9 +513,7 @@ export class WebSocketPeer {
   // ---- private ----
 
   #settings(): TransportSettings | null {
-    const protocols = this.#supportedProtocols;
-    const headers = this.#handshakeHeaders;
-    const handshake = parseHandshakeSettings(protocols === UNSET ? NO_STRINGS : protocols, headers === UNSET ? NO_STRINGS : headers);
+    const handshake = parseHandshakeSettings(this.supportedProtocols, this.handshakeHeaders);
     if (handshake === null) return null;
     const deflate = this.perMessageDeflate;
     let perMessageDeflate: TransportSettings['perMessageDeflate'];

@@ -2,7 +2,7 @@ import { Socket } from 'node:net';
 import { ErrorCode, State, WriteMode } from '../../src/peer/constants.js';
 import { TLSOptions } from '../../src/peer/tls-options.js';
 import { WebSocketPeer } from '../../src/peer/websocket-peer.js';
-import { cleanUp, newPeer } from '../helpers/cleanup.js';
+import { cleanUp, newPeer, onCleanUp } from '../helpers/cleanup.js';
 import { pollUntil, pollUntilState, watch } from '../helpers/poll.js';
 import { startServer, type ServerConnection } from '../helpers/ws-server.js';
 
@@ -187,6 +187,20 @@ describe('WebSocketPeer', () => {
       const conn = await server.connection();
       expect(text((await conn.received(1))[0]!.data)).toBe('still here');
       expect(server.connections).toHaveLength(1);
+    });
+
+    it('offers what a subclass declares as class fields (supportedProtocols, handshakeHeaders)', async () => {
+      class GamePeer extends WebSocketPeer {
+        override supportedProtocols = ['game-v1'];
+        override handshakeHeaders = ['X-Game: 7'];
+      }
+      const server = await startServer({ ws: { handleProtocols: (protocols) => [...protocols][0] ?? false } });
+      const peer = new GamePeer();
+      onCleanUp(() => peer.close(-1));
+      expect(peer.connectToUrl(server.url('/'))).toBe(ErrorCode.OK);
+      await pollUntilState(peer, State.OPEN);
+      expect(peer.getSelectedProtocol()).toBe('game-v1');
+      expect((await server.connection(0)).request.headers['x-game']).toBe('7');
     });
 
     it('reuses a CLOSED peer: close code, reason, protocol and queues are reset', async () => {
