@@ -140,14 +140,6 @@ export class FrameBatch {
     return chunks;
   }
 
-  /** Drops what waits (the connection is gone). */
-  clear(): void {
-    this.#chunks.length = 0;
-    this.#chunk = null;
-    this.#payloadBytes = 0;
-    this.#count = 0;
-  }
-
   #closeRange(): void {
     if (this.#chunk === null) return;
     this.#chunks.push(this.#chunk.subarray(this.#start, this.#end));

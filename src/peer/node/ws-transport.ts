@@ -143,6 +143,13 @@ let toFlush: WsTransport[] = [];
  */
 const settled = Promise.resolve();
 
+/** `range` in a buffer of exactly its size (Buffer.from would take a slice of Node's shared pool). */
+function ownCopy(range: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(range.length);
+  range.copy(copy);
+  return copy;
+}
+
 function flushAll(): void {
   const transports = toFlush;
   toFlush = [];
@@ -364,6 +371,9 @@ export class WsTransport implements Transport {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
     const batch = (this.#batch ??= this.#wire !== null && this.#ws.extensions === '' ? new FrameBatch(this.#masked) : null);
     if (batch === null) {
+      // ws keeps the buffer it is given until it has compressed and written it: a copy, as
+      // the batch makes one, so the caller may reuse its buffer at once (as Godot's put_packet).
+      data = Buffer.from(data);
       this.#track(data.byteLength, 1, { data, isText });
       // ws frames (and compresses) the message; ws's threshold holds only without context takeover.
       const compress = data.byteLength >= this.#compressThreshold;
@@ -392,6 +402,12 @@ export class WsTransport implements Transport {
     // written, so takeUnsent() reports them instead of losing them in silence.
     if (this.#ws.readyState !== WebSocket.OPEN || wire.destroyed) return;
     const last = chunks.length - 1;
+    if (wire.writableLength > 0) {
+      // The socket is not draining (a remote that stopped reading): what is written now may
+      // wait there for long, so a range of a chunk shared with other connections is copied
+      // out, or each flush would keep a whole 16 KiB chunk for a few bytes.
+      for (let i = 0; i <= last; i++) if (chunks[i]!.buffer.byteLength > 2 * chunks[i]!.length) chunks[i] = ownCopy(chunks[i]!);
+    }
     if (last > 0) wire.cork();
     for (let i = 0; i < last; i++) wire.write(chunks[i]);
     wire.write(chunks[last], this.#written!);
@@ -441,7 +457,7 @@ export class WsTransport implements Transport {
   }
 
   terminate(): void {
-    this.#batch?.clear();
+    // The batch is kept: what it holds was never written, and takeUnsent() reports it.
     this.#ws.terminate();
   }
 

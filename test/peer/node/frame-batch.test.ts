@@ -117,12 +117,4 @@ describe.each([
     expect(parse(second, masked).map((m) => m.data[0])).toEqual([2]);
     expect(batch.take()).toEqual([]);
   });
-
-  it('drops what waits on clear()', () => {
-    const batch = new FrameBatch(masked);
-    batch.append(payload(5, 0), true);
-    batch.clear();
-    expect(batch.count).toBe(0);
-    expect(batch.take()).toEqual([]);
-  });
 });
