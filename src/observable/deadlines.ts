@@ -91,9 +91,29 @@ export class Deadlines {
       this.clear(entry);
       due.push(entry);
     }
-    // Entries armed again while being told schedule their own action (set()); the rest wait here.
-    for (const entry of due) entry.deadlineReached();
-    if (heap.length > 0 && heap[0]!.dueAt! < this.#actionDue) this.#schedule(heap[0]!.dueAt!);
+    // Every entry due is told even when one throws (its poll threw), and the rest still get
+    // their action: one connection's error must not stop another's deadline. The first error
+    // is rethrown to the scheduler, as a per-entry action would have; later ones are reported
+    // on their own turn, as RxJS reports errors nobody can catch.
+    let failed = false;
+    let firstError: unknown;
+    try {
+      for (const entry of due) {
+        try {
+          entry.deadlineReached();
+        } catch (error) {
+          if (!failed) [failed, firstError] = [true, error];
+          else
+            setTimeout(() => {
+              throw error;
+            });
+        }
+      }
+    } finally {
+      // Entries armed again while being told schedule their own action (set()); the rest wait here.
+      if (heap.length > 0 && heap[0]!.dueAt! < this.#actionDue) this.#schedule(heap[0]!.dueAt!);
+    }
+    if (failed) throw firstError;
   }
 
   #schedule(due: number): void {

@@ -1,6 +1,7 @@
 // The shared deadline timer of a scheduler, in virtual time: entries are told in the order of
 // their times (then of arming), one scheduled action serves them all, and nothing stays
 // scheduled once nobody waits.
+import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { type DeadlineEntry, Deadlines } from '../../src/observable/deadlines';
 
@@ -33,6 +34,46 @@ describe('Deadlines', () => {
       expect(told).toEqual(['b@10', 'd@20', 'a@30', 'c@30']);
       expect([a, b, c, d].every((e) => e!.heapIndex === -1 && e!.dueAt === null)).toBe(true);
     });
+  });
+
+  it('tells every entry due and keeps the later ones armed when one of them throws; the error reaches the scheduler', () => {
+    // A scheduler run by hand, as a real one runs each action on its own turn (RxJS's
+    // TestScheduler drops every action after one throws, so it cannot show this).
+    let clock = 0;
+    const queue: { run: () => void; due: number; cancelled: boolean }[] = [];
+    const manual: SchedulerLike = {
+      now: () => clock,
+      schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
+        const item = { run: () => work.call({} as SchedulerAction<T>, state), due: clock + delay, cancelled: false };
+        queue.push(item);
+        return { unsubscribe: () => void (item.cancelled = true) } as Subscription;
+      },
+    };
+    const runNext = (): void => {
+      queue.sort((x, y) => x.due - y.due);
+      const item = queue.shift()!;
+      clock = item.due;
+      if (!item.cancelled) item.run();
+    };
+    const told: string[] = [];
+    const deadlines = new Deadlines(manual);
+    const at = (name: string): DeadlineEntry => ({ dueAt: null, heapIndex: -1, armedAt: 0, deadlineReached: () => told.push(`${name}@${clock}`) });
+    const failing: DeadlineEntry = {
+      ...at('x'),
+      deadlineReached: () => {
+        told.push(`x@${clock}`);
+        throw new Error('a poll threw');
+      },
+    };
+    deadlines.set(failing, 10);
+    deadlines.set(at('a'), 10);
+    deadlines.set(at('b'), 10);
+    deadlines.set(at('c'), 40);
+    expect(runNext).toThrow('a poll threw');
+    expect(told).toEqual(['x@10', 'a@10', 'b@10']);
+    expect(queue.filter((item) => !item.cancelled).map((item) => item.due)).toEqual([40]); // c's action survived the throw
+    runNext();
+    expect(told).toEqual(['x@10', 'a@10', 'b@10', 'c@40']);
   });
 
   it('moves an entry to its new time, and cancels the action when the last one leaves', () => {
