@@ -1,5 +1,5 @@
 // Turns the raw measurements of bench/run.mjs into medians and ratios (each ratio taken
-// within one round, then the median over rounds), checks the targets of issue 7, and
+// within one round, then the median over rounds), checks the project's cost targets, and
 // renders the markdown that is printed and kept in BENCHMARKS.md.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { median, range } from './common.mjs';
@@ -212,7 +212,9 @@ function targets(raw, summary) {
       add(`${s.label}: ${sizeLabel(size)} echo throughput ≥ 0.9× ws`, r.median, '≥ 0.90×', r.median >= 0.9, '×');
     }
     const a = s.accept.ratioToWs;
-    add(`${s.label}: connections accepted/s ≥ 0.9× ws`, a.median, '≥ 0.90×', a.median >= 0.9, '×');
+    // listen() is the server users reach for: it is held to ws's accept rate, not 0.9× of it.
+    const floor = kind === 'listen' ? 1 : 0.9;
+    add(`${s.label}: connections accepted/s ≥ ${floor.toFixed(1)}× ws`, a.median, `≥ ${floor.toFixed(2)}×`, a.median >= floor, '×');
   }
   return list;
 }
