@@ -16,6 +16,16 @@ export const SMALL_PAYLOAD_BYTES = 1024;
  */
 export const KEPT_AS_HANDED_OVER = 64;
 
+/**
+ * A payload kept as handed over must not keep a much larger buffer alive: ws hands over
+ * views of the socket read (64 KiB in Node), and a reader that keeps a 16-byte packet would
+ * keep the whole read. Beyond this slack (4 × its size + 256 bytes), a payload is copied
+ * into a buffer of its own size first.
+ */
+function ownedPayload(data: Uint8Array): Uint8Array {
+  return data.buffer.byteLength > 4 * data.byteLength + 256 ? new Uint8Array(data) : data;
+}
+
 /** Slot flags: a text message; its payload is in #arrays (kept as handed over, or large). */
 const TEXT = 1;
 const IN_ARRAYS = 2;
@@ -38,8 +48,8 @@ const NO_SLOTS = new Float64Array(0);
  * waiting are kept as handed over; past them a small message costs its payload plus 8
  * bytes, a large one its own Uint8Array. Packet objects are made only when a message is
  * taken, and nothing is allocated before the first message (most of the memory of many
- * idle connections is what each one holds while empty). Limits count payload bytes, so
- * memory follows them.
+ * idle connections is what each one holds while empty). Limits count payload bytes, and no
+ * payload keeps a buffer of more than 4 × its size + 256 bytes, so memory follows them.
  */
 export class PacketQueue {
   /**
@@ -69,7 +79,7 @@ export class PacketQueue {
     this.#slots[(this.#first + this.#length) & (this.#slots.length - 1)] =
       size * SLOT_FLAGS + (isText ? TEXT : 0) + (inArrays ? IN_ARRAYS : 0);
     if (inArrays) {
-      (this.#arrays ??= [])[this.#arraysTail++] = data;
+      (this.#arrays ??= [])[this.#arraysTail++] = ownedPayload(data);
     } else {
       this.#reserve(size);
       this.#store.set(data, this.#storeTail);

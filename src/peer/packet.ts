@@ -3,11 +3,10 @@ import { decodeUtf8 } from './utf8.js';
 /** One received WebSocket message. Text packets also expose `text`. */
 export interface Packet {
   /**
-   * The payload, the reader's to keep: nothing writes to it afterwards. It may be a view
-   * into a larger buffer (the network read it arrived in, shared with the messages next to
-   * it), and in Node a `Buffer` (whose `slice()` is a view, not a copy): read it through
-   * `byteOffset` and `byteLength`, and copy it with `Uint8Array.from(data)` to keep a few
-   * bytes for long without keeping that buffer.
+   * The payload, the reader's to keep: nothing writes to it afterwards. A large one may be a
+   * view into a slightly larger buffer (the network read it arrived in; never more than
+   * 4 × its size + 256 bytes), and in Node a `Buffer` (whose `slice()` is a view, not a
+   * copy): read it through `byteOffset` and `byteLength`.
    */
   readonly data: Uint8Array;
   readonly isString: boolean;

@@ -71,6 +71,20 @@ describe('PacketQueue', () => {
     });
   });
 
+  it('never keeps a much larger buffer alive: a small view into a 64 KiB read is copied, a large one kept', () => {
+    const queue = new PacketQueue();
+    const read = new Uint8Array(64 * 1024).fill(7); // a socket read, as ws hands out views of it
+    const small = read.subarray(100, 116);
+    const large = read.subarray(0, 20 * 1024);
+    queue.push(small, false);
+    queue.push(large, false);
+    const first = queue.shift()!.data;
+    expect(first).not.toBe(small);
+    expect(first.buffer.byteLength).toBe(16);
+    expect([...first]).toEqual([...small]);
+    expect(queue.shift()!.data).toBe(large); // 64 KiB ≤ 4 × 20 KiB + 256: kept as handed over
+  });
+
   it('hands out copies the queue no longer touches', () => {
     const queue = new PacketQueue();
     queue.push(Uint8Array.of(1, 2, 3), false);
