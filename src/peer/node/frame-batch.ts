@@ -212,7 +212,7 @@ export function readFrames(chunks: readonly Uint8Array[]): { data: Uint8Array; i
     }
     const mask = masked ? bytes.subarray(at, at + 4) : null;
     if (masked) at += 4;
-    const data = bytes.slice(at, at + length);
+    const data = new Uint8Array(bytes.subarray(at, at + length)); // a copy: a Buffer's slice() would be a view keeping the chunk
     if (mask !== null) for (let i = 0; i < data.length; i++) data[i]! ^= mask[i & 3]!;
     messages.push({ data, isText });
     at += length;

@@ -153,7 +153,18 @@ function ownCopy(range: Buffer): Buffer {
 function flushAll(): void {
   const transports = toFlush;
   toFlush = [];
-  for (const transport of transports) transport.flush();
+  // A flush that throws must not leave the transports after it unflushed and marked as
+  // queued forever: each is flushed, and the first error is rethrown afterwards.
+  let failed = false;
+  let failure: unknown;
+  for (const transport of transports) {
+    try {
+      transport.flush();
+    } catch (error) {
+      if (!failed) [failed, failure] = [true, error];
+    }
+  }
+  if (failed) throw failure;
 }
 
 /**
