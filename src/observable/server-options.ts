@@ -22,7 +22,11 @@ export interface RefusedHandshake {
 }
 
 export interface ServerOptions extends PeerOptions, FromPeerOptions {
-  /** Milliseconds a client has to finish its handshake (authorize included) before it is dropped; 0 = no limit. Default 3000. */
+  /**
+   * Milliseconds a client has to finish its handshake (authorize included) before it is
+   * dropped. Default 3000. 0 sets no limit: a client that sends half a request and stops then
+   * holds its connection until it goes away, so keep a limit on a server the public can reach.
+   */
   handshakeTimeout?: number;
   /**
    * Decides who may connect, after `origins` and the connection limits: `true` or

@@ -8,8 +8,11 @@ import { parseHeaderLine } from './validation.js';
 export interface UpgradeRequest {
   /** Path and query as requested, e.g. `/chat?token=abc`. */
   url: string;
-  /** Header names in lower case; repeated headers joined with ", " (cookies with "; "). */
-  headers: Record<string, string>;
+  /**
+   * Header names in lower case; repeated headers joined with ", " (cookies with "; ").
+   * Read-only: the handshake reads the same object after `authorize` has run.
+   */
+  readonly headers: Readonly<Record<string, string>>;
   remoteAddress: string;
   remotePort: number;
   /** Subprotocols the client offered, in its order. */
