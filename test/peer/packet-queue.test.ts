@@ -23,6 +23,19 @@ describe('PacketQueue', () => {
     expect(queue.length).toBe(0);
   });
 
+  it('reports the size of a payload too large for its slot (2^29 bytes and more) from the payload itself', () => {
+    const queue = new PacketQueue();
+    // Stand-ins with the sizes of huge payloads (the queue reads only their lengths on push).
+    const huge = (byteLength: number) => ({ byteLength, buffer: { byteLength } }) as unknown as Uint8Array;
+    const sizes = [16, 2 ** 29 - 2, 2 ** 29 - 1, 2 ** 29, 2000, 2 ** 32 + 5, 3];
+    sizes.forEach((size) => queue.push(size >= SMALL_PAYLOAD_BYTES * 1024 ? huge(size) : payload(size, size), false));
+    sizes.forEach((size, i) => expect(queue.sizeAt(i)).toBe(size));
+    queue.shift();
+    queue.shift();
+    sizes.slice(2).forEach((size, i) => expect(queue.sizeAt(i)).toBe(size));
+    for (const size of sizes.slice(2)) expect(queue.shift()!.data.byteLength).toBe(size);
+  });
+
   it('keeps every byte through growth and compaction while pushes and shifts interleave', () => {
     const queue = new PacketQueue();
     let pushed = 0;
