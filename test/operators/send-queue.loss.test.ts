@@ -2,47 +2,26 @@
 // come back to the send queue's onDrop as `unsent` when the connection is gone. The
 // remote is a raw socket on 127.0.0.1 that completes the handshake and stops reading, so
 // what is sent piles up in the peer's outbound buffer; then it drops the connection.
-import { createHash } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { firstValueFrom } from 'rxjs';
 import { ErrorCode, fromPeer, sendQueue, State, WebSocketPeer, type DroppedMessage } from 'rxpeer';
-import { deferred, pollUntilState, within } from '../helpers/poll.js';
+import { pollUntilState, within } from '../helpers/poll.js';
+import { startStalledRemote, type StalledRemote } from '../helpers/stalled-remote.js';
 
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-
-let server: Server;
+let stalled: StalledRemote;
 let remote: Promise<Socket>;
 
 beforeEach(async () => {
-  const connected = deferred<Socket>();
-  remote = connected.promise;
-  server = createServer((socket) => {
-    socket.on('error', () => {});
-    let head = '';
-    const onData = (chunk: Buffer): void => {
-      head += chunk.toString('latin1');
-      if (!head.includes('\r\n\r\n')) return;
-      socket.off('data', onData);
-      socket.pause(); // from now on reads nothing
-      const key = /sec-websocket-key:\s*(\S+)/i.exec(head)![1]!;
-      const accept = createHash('sha1').update(key + GUID).digest('base64');
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
-      connected.resolve(socket);
-    };
-    socket.on('data', onData);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  stalled = await startStalledRemote();
+  remote = stalled.remote;
 });
 
-afterEach(async () => {
-  (await remote.catch(() => null))?.destroy();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterEach(() => stalled.close());
 
 async function openPeer(): Promise<WebSocketPeer> {
   const peer = new WebSocketPeer();
   peer.outboundBufferSize = 0; // no limit: let the backlog grow past what the socket takes
-  expect(peer.connectToUrl(`ws://127.0.0.1:${(server.address() as { port: number }).port}/`)).toBe(ErrorCode.OK);
+  expect(peer.connectToUrl(stalled.url)).toBe(ErrorCode.OK);
   await pollUntilState(peer, State.OPEN);
   return peer;
 }

@@ -1,41 +1,20 @@
 // WsTransport, the peer's transport over ws: what it does with the caller's bytes and with
 // what it could not write. Real ws servers and raw sockets on 127.0.0.1, port 0.
-import { createHash } from 'node:crypto';
-import { createServer, Socket, type Server } from 'node:net';
+import { Socket } from 'node:net';
 import { ErrorCode, State } from '../../../src/peer/constants.js';
 import { kTakeUnsent } from '../../../src/peer/internal.js';
 import { cleanUp, newPeer, onCleanUp } from '../../helpers/cleanup.js';
-import { deferred, pollUntil, pollUntilState, within } from '../../helpers/poll.js';
+import { pollUntil, pollUntilState, within } from '../../helpers/poll.js';
+import { startStalledRemote } from '../../helpers/stalled-remote.js';
 import { startServer } from '../../helpers/ws-server.js';
 
 afterEach(cleanUp);
 
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-
 /** A server that completes the handshake and then reads nothing: what is sent piles up. */
 async function stalledRemote(): Promise<{ url: string; remote: Promise<Socket> }> {
-  const connected = deferred<Socket>();
-  const server: Server = createServer((socket) => {
-    socket.on('error', () => {});
-    let head = '';
-    const onData = (chunk: Buffer): void => {
-      head += chunk.toString('latin1');
-      if (!head.includes('\r\n\r\n')) return;
-      socket.off('data', onData);
-      socket.pause();
-      const key = /sec-websocket-key:\s*(\S+)/i.exec(head)![1]!;
-      const accept = createHash('sha1').update(key + GUID).digest('base64');
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
-      connected.resolve(socket);
-    };
-    socket.on('data', onData);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onCleanUp(async () => {
-    (await connected.promise.catch(() => null))?.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return { url: `ws://127.0.0.1:${(server.address() as { port: number }).port}/`, remote: connected.promise };
+  const stalled = await startStalledRemote();
+  onCleanUp(() => stalled.close());
+  return stalled;
 }
 
 describe('WsTransport', () => {
