@@ -155,13 +155,15 @@ class ObservableMultiplayerPeerImpl
     this.peer.close();
   }
 
+  protected pollOnce(): void {
+    // Packets left from before packets$ had a subscriber; the rest come one per signal.
+    this.drainPackets();
+    this.peer.poll();
+  }
+
   runPoll(): void {
     if (!this.isAttached) return;
-    this.pollPeer(() => {
-      // Packets left from before packets$ had a subscriber; the rest come one per signal.
-      this.drainPackets();
-      this.peer.poll();
-    });
+    this.pollPeer();
     // After the signals of that poll.
     for (const status of this.takePendingStatuses()) this.announce(status);
   }

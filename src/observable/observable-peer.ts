@@ -139,8 +139,12 @@ export class ObservablePeerImpl extends PeerDriver<State, Packet, CloseInfo> imp
     this.statusChanged(state);
   }
 
+  protected pollOnce(): void {
+    this.peer.poll();
+  }
+
   runPoll(): void {
-    this.pollPeer(() => this.peer.poll());
+    this.pollPeer();
     const states = this.takePendingStatuses();
     if (states.length === 0) {
       this.drainPackets(); // the common case: packets, no state change

@@ -226,11 +226,14 @@ export abstract class PeerDriver<Status, Packet, End> implements PollTarget {
     return this.#attached;
   }
 
-  /** Runs `poll` with status changes held back until takePendingStatuses(). */
-  protected pollPeer(poll: () => void): void {
+  /** What one poll of the peer is (the peer's poll(), and what a driver does inside it). */
+  protected abstract pollOnce(): void;
+
+  /** Runs pollOnce() with status changes held back until takePendingStatuses(). A method, not a callback: no closure per poll. */
+  protected pollPeer(): void {
     this.#polling = true;
     try {
-      poll();
+      this.pollOnce();
     } finally {
       this.#polling = false;
     }
